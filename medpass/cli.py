@@ -1,0 +1,112 @@
+"""Command line (Flask commands): init-db, ingest, load-samples. Each opens its own session."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+
+from medpass.config import Config
+from medpass.domain.errors import MessageRejected
+from medpass.fhir.outcome import operation_outcome
+from medpass.services.database import init_database
+from medpass.services.ingest import ingest_message
+from medpass.services.samples import load_samples
+
+
+def _medpass() -> dict[str, Any]:
+    """The app's medpass wiring (config, engine, sessionmaker)."""
+    wiring: dict[str, Any] = current_app.extensions["medpass"]
+    return wiring
+
+
+def _now() -> datetime:
+    """The clock of the command line: aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def _rejection_lines(rejection: MessageRejected) -> list[str]:
+    """The OperationOutcome's diagnostics, one line per issue."""
+    return [f"  {issue.describe()}" for issue in rejection.issues]
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create the database schema or upgrade it to the newest revision (safe to run twice)."""
+    before, after = init_database(_medpass()["engine"])
+    if before == after:
+        click.echo(f"database already at revision {after}: nothing to do")
+    else:
+        click.echo(f"database upgraded from {before or 'empty'} to revision {after}")
+
+
+@click.command("ingest")
+@click.option("--feed", required=True, help="gp, mental-health or acute")
+@click.option("--sender", default=None, help="who sent the message (default: cli:<your user name>)")
+@click.option("--fhir-version", default=None, help="declare the FHIR version (4.0.1, or 3.0.2 for GP Connect)")
+@click.option("--outcome-json", is_flag=True, help="on rejection, also print the OperationOutcome as JSON")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def ingest_command(feed: str, sender: str | None, fhir_version: str | None, outcome_json: bool, files: tuple[Path, ...]) -> None:
+    """Ingest FHIR feed messages, one summary line per file; exits 1 if any file was rejected."""
+    wiring = _medpass()
+    config: Config = wiring["config"]
+    who = sender or f"cli:{getpass.getuser()}"
+    failed = 0
+    for path in files:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            click.echo(f"{path}: rejected: cannot read the file ({exc.strerror})")
+            failed += 1
+            continue
+        with wiring["sessions"]() as session:
+            try:
+                result = ingest_message(session, feed, raw, sender=who, now=_now(), max_bytes=config.max_message_bytes, fhir_version=fhir_version)
+            except MessageRejected as rejection:
+                failed += 1
+                click.echo(f"{path}: rejected, nothing stored:")
+                click.echo("\n".join(_rejection_lines(rejection)))
+                if outcome_json:
+                    click.echo(json.dumps(operation_outcome(rejection.issues), indent=2))
+                continue
+        click.echo(f"{path}: {result.summary()}")
+        for issue in () if result.duplicate else result.warnings:
+            click.echo(f"  {issue.describe()}")
+    if failed:
+        click.echo(f"{failed} of {len(files)} file(s) rejected", err=True)
+        sys.exit(1)
+
+
+@click.command("load-samples")
+def load_samples_command() -> None:
+    """Load the demo patients from fhir_samples/ (safe to run twice)."""
+    wiring = _medpass()
+    config: Config = wiring["config"]
+    with wiring["sessions"]() as session:
+        outcomes = load_samples(session, config.samples_dir, now=_now, max_bytes=config.max_message_bytes)
+    rejected = [o for o in outcomes if o.rejection is not None]
+    for outcome in outcomes:
+        name = outcome.path.relative_to(config.samples_dir)
+        if outcome.result is not None:
+            click.echo(f"{name}: {outcome.result.summary()}")
+        elif outcome.rejection is not None:
+            click.echo(f"{name}: rejected:")
+            click.echo("\n".join(_rejection_lines(outcome.rejection)))
+    click.echo(f"{len(outcomes) - len(rejected)} sample message(s) loaded or already present, {len(rejected)} rejected")
+    if not outcomes:
+        click.echo(f"no sample messages found in {config.samples_dir}", err=True)
+        sys.exit(1)
+    if rejected:
+        sys.exit(1)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the commands to `flask --app medpass`."""
+    for command in (init_db_command, ingest_command, load_samples_command):
+        app.cli.add_command(command)

@@ -1,0 +1,128 @@
+"""ORM rows (SQLAlchemy 2 typed). Each feed message is kept verbatim with what medpass read from it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from medpass.db.types import UtcDateTime
+
+
+class Base(DeclarativeBase):
+    """Declarative base with one metadata for Alembic."""
+
+
+class PatientRow(Base):
+    """A patient keyed by NHS number; demographics are those of the newest message."""
+
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nhs_number: Mapped[str] = mapped_column(String(10), unique=True)
+    family: Mapped[str | None] = mapped_column(String(200))
+    given: Mapped[str | None] = mapped_column(String(200))
+    prefix: Mapped[str | None] = mapped_column(String(50))
+    birth_date: Mapped[str | None] = mapped_column(String(10))
+    gender: Mapped[str | None] = mapped_column(String(20))
+    gp_practice_ods: Mapped[str | None] = mapped_column(String(20))
+    gp_practice_name: Mapped[str | None] = mapped_column(String(200))
+    demographics_as_of: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    messages: Mapped[list[FeedMessageRow]] = relationship(back_populates="patient")
+
+
+class FeedMessageRow(Base):
+    """One accepted message, verbatim, with its feed, sender, times and content hash."""
+
+    __tablename__ = "feed_messages"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "feed", "content_hash", name="uq_feed_messages_content"),
+        Index("ix_feed_messages_view", "patient_id", "feed", "asserted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    feed: Mapped[str] = mapped_column(String(20))
+    sender: Mapped[str] = mapped_column(String(200))
+    source_organisation: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    asserted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    content_hash: Mapped[str] = mapped_column(String(64))
+    fhir_version: Mapped[str] = mapped_column(String(10))
+    bundle_type: Mapped[str] = mapped_column(String(30))
+    medications_known: Mapped[bool] = mapped_column(Boolean)
+    medications_unknown_reason: Mapped[str | None] = mapped_column(Text)
+    warnings: Mapped[list[Any]] = mapped_column(JSON)
+    raw: Mapped[str] = mapped_column(Text)
+
+    patient: Mapped[PatientRow] = relationship(back_populates="messages")
+
+
+class MedicationRow(Base):
+    """One medicine as one message stated it (MedicationStatement or MedicationRequest)."""
+
+    __tablename__ = "feed_medications"
+    __table_args__ = (Index("ix_feed_medications_message", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("feed_messages.id"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    feed: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+    source_type: Mapped[str] = mapped_column(String(40))
+    source_id: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(30))
+    source_status: Mapped[str] = mapped_column(String(30))
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed: Mapped[str | None] = mapped_column(String(35))
+    medicine_name: Mapped[str] = mapped_column(Text)
+    medicine_text: Mapped[str | None] = mapped_column(Text)
+    dmd_code: Mapped[str | None] = mapped_column(String(20), index=True)
+    codings: Mapped[list[Any]] = mapped_column(JSON)
+    form: Mapped[str | None] = mapped_column(String(200))
+    transfer_degraded: Mapped[bool] = mapped_column(Boolean)
+    dosage_text: Mapped[str | None] = mapped_column(Text)
+    dosages: Mapped[list[Any]] = mapped_column(JSON)
+    effective_start: Mapped[str | None] = mapped_column(String(35))
+    effective_end: Mapped[str | None] = mapped_column(String(35))
+    date_asserted: Mapped[str | None] = mapped_column(String(35))
+    prescriber: Mapped[str | None] = mapped_column(String(50))
+    prescriber_detail: Mapped[str | None] = mapped_column(Text)
+    change_status: Mapped[str | None] = mapped_column(String(20))
+    change_reason: Mapped[str | None] = mapped_column(Text)
+    change_date: Mapped[str | None] = mapped_column(String(35))
+    change_details: Mapped[str | None] = mapped_column(Text)
+    last_issue_date: Mapped[str | None] = mapped_column(String(35))
+    last_dose_date: Mapped[str | None] = mapped_column(String(35))
+    plan_id: Mapped[str | None] = mapped_column(String(100))
+    prior_plan_id: Mapped[str | None] = mapped_column(String(200))
+    list_kind: Mapped[str | None] = mapped_column(String(20))
+    category: Mapped[str | None] = mapped_column(String(50))
+    notes: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class AllergyRow(Base):
+    """One allergy or intolerance as one message recorded it."""
+
+    __tablename__ = "feed_allergies"
+    __table_args__ = (Index("ix_feed_allergies_message", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("feed_messages.id"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    feed: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+    source_id: Mapped[str | None] = mapped_column(String(100))
+    substance_name: Mapped[str] = mapped_column(Text)
+    codings: Mapped[list[Any]] = mapped_column(JSON)
+    clinical_status: Mapped[str | None] = mapped_column(String(30))
+    verification_status: Mapped[str | None] = mapped_column(String(30))
+    criticality: Mapped[str | None] = mapped_column(String(30))
+    categories: Mapped[list[Any]] = mapped_column(JSON)
+    reactions: Mapped[list[Any]] = mapped_column(JSON)
+    recorded_date: Mapped[str | None] = mapped_column(String(35))
+    note: Mapped[str | None] = mapped_column(Text)

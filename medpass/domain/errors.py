@@ -1,0 +1,70 @@
+"""One error hierarchy for medpass; the web and command line map it once each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """FHIR OperationOutcome.issue.severity."""
+
+    FATAL = "fatal"
+    ERROR = "error"
+    WARNING = "warning"
+    INFORMATION = "information"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a message: FHIR issue-type `code`, a sentence, and a FHIRPath location."""
+
+    severity: Severity
+    code: str
+    diagnostics: str
+    location: str | None = None
+
+    def describe(self) -> str:
+        """A one-line human reading of the issue."""
+        where = f" at {self.location}" if self.location else ""
+        return f"{self.severity}{where}: {self.diagnostics}"
+
+
+def error(code: str, diagnostics: str, location: str | None = None) -> Issue:
+    """Shorthand for an error-severity issue."""
+    return Issue(Severity.ERROR, code, diagnostics, location)
+
+
+def warning(code: str, diagnostics: str, location: str | None = None) -> Issue:
+    """Shorthand for a warning-severity issue: the message is accepted but the sender should know."""
+    return Issue(Severity.WARNING, code, diagnostics, location)
+
+
+class MedpassError(Exception):
+    """Base of every error medpass raises on purpose."""
+
+
+class MessageRejected(MedpassError):
+    """A feed message was refused as a whole; nothing of it was stored."""
+
+    kind = "invalid"
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        super().__init__("; ".join(issue.describe() for issue in issues))
+
+
+class PayloadTooLarge(MessageRejected):
+    """The message is over the configured size limit."""
+
+    kind = "too-large"
+
+
+class UnsupportedVersion(MessageRejected):
+    """The message is in a FHIR version or shape medpass does not accept on that feed."""
+
+    kind = "not-supported"
+
+
+class NotFound(MedpassError):
+    """Something asked for does not exist."""

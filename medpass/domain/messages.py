@@ -1,0 +1,26 @@
+"""A whole feed message once read: who it is about and what it says, in medpass's own terms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from medpass.domain.allergies import Allergy
+from medpass.domain.errors import Issue
+from medpass.domain.medications import MedicationEntry, MedicationListState
+from medpass.domain.patients import Demographics
+
+
+@dataclass(frozen=True)
+class FeedMessage:
+    """What one message said about one patient at one time."""
+
+    fhir_version: str
+    bundle_type: str
+    demographics: Demographics
+    asserted_at: datetime | None
+    medications: tuple[MedicationEntry, ...]
+    medication_list: MedicationListState
+    allergies: tuple[Allergy, ...]
+    source_organisation: str | None = None
+    warnings: tuple[Issue, ...] = ()

@@ -1,0 +1,122 @@
+"""What the Lists and the Composition of a message say: which List a statement is in, and whether the
+message says what the patient's current medicines are at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from medpass.domain.medications import ListKind, MedicationListState
+from medpass.fhir.bundle_index import BundleIndex
+from medpass.fhir.elements import codings, concept_text
+
+#: SNOMED CT 1102191000000100 "Discontinued medications" (PRSB / Transfer of Care stopped-medicines List).
+DISCONTINUED_LIST_CODE = "1102191000000100"
+#: SNOMED CT 1102411000000102, the active medications List of a discharge summary.
+ACTIVE_LIST_CODE = "1102411000000102"
+#: SNOMED CT 933361000000108 "Medications and medical devices" (GP Connect List, PRSB section) and
+#: LOINC 10160-0 "History of Medication use" (IPS / HL7 medication section).
+MEDICATION_LIST_CODES = frozenset({"933361000000108", "10160-0"})
+
+_MEDICATION_TYPES = frozenset({"MedicationStatement", "MedicationRequest"})
+
+
+@dataclass
+class ListReading:
+    """Statement keys by the List they are in, and whether current medicines are known."""
+
+    kind_by_key: dict[str, ListKind] = field(default_factory=dict)
+    unknown_reasons: list[str] = field(default_factory=list)
+    medication_lists: int = 0
+    has_document: bool = False
+    has_medication_section: bool = False
+
+
+def _code_kind(concept: Any) -> ListKind | None:
+    """Which medication List a List.code or section.code names."""
+    codes = {c.code for c in codings(concept)}
+    if DISCONTINUED_LIST_CODE in codes:
+        return ListKind.DISCONTINUED
+    if ACTIVE_LIST_CODE in codes:
+        return ListKind.ACTIVE
+    if codes & MEDICATION_LIST_CODES:
+        return ListKind.MEDICATIONS
+    return None
+
+
+def _points_at_medicines(refs: list[Any], index: BundleIndex) -> bool:
+    """True when any reference resolves to a medication resource or a medication List."""
+    for ref in refs:
+        target = index.resolve(ref.get("item") if isinstance(ref, dict) and "item" in ref else ref)
+        if target is None:
+            continue
+        if target.get("resourceType") in _MEDICATION_TYPES:
+            return True
+        if target.get("resourceType") == "List" and _code_kind(target.get("code")) is not None:
+            return True
+    return False
+
+
+def _read_list(resource: dict[str, Any], index: BundleIndex, reading: ListReading) -> None:
+    """Record one List's membership and, for a current-medicines List, an emptyReason."""
+    if resource.get("status") == "entered-in-error":
+        return
+    items = [e for e in resource.get("entry", []) or [] if isinstance(e, dict)]
+    kind = _code_kind(resource.get("code"))
+    if kind is None and _points_at_medicines(items, index):
+        kind = ListKind.MEDICATIONS
+    if kind is None:
+        return
+    reading.medication_lists += 1
+    for item in items:
+        target = index.resolve(item.get("item"))
+        if target is not None:
+            for key in index.keys_of(target):
+                reading.kind_by_key[key] = kind
+    if kind is not ListKind.DISCONTINUED and resource.get("emptyReason") is not None:
+        why = concept_text(resource.get("emptyReason")) or "no reason given"
+        reading.unknown_reasons.append(f"the medication List is empty ({why}): current medicines not known")
+
+
+def _sections(sections: Any) -> list[dict[str, Any]]:
+    """Every section of a Composition, nested ones included."""
+    found: list[dict[str, Any]] = []
+    for section in sections or []:
+        if isinstance(section, dict):
+            found.append(section)
+            found.extend(_sections(section.get("section")))
+    return found
+
+
+def _read_composition(resource: dict[str, Any], index: BundleIndex, reading: ListReading) -> None:
+    """A document with no medication section, or an empty one, says nothing about current medicines."""
+    reading.has_document = True
+    for section in _sections(resource.get("section")):
+        refs = [e for e in section.get("entry", []) or [] if isinstance(e, dict)]
+        if _code_kind(section.get("code")) is None and not _points_at_medicines(refs, index):
+            continue
+        reading.has_medication_section = True
+        if section.get("emptyReason") is not None and not refs:
+            why = concept_text(section.get("emptyReason")) or "no reason given"
+            reading.unknown_reasons.append(f"the medication section is empty ({why}): current medicines not known")
+
+
+def read_lists(index: BundleIndex) -> ListReading:
+    """Read every List and Composition of a message."""
+    reading = ListReading()
+    for entry in index.of_type("List"):
+        _read_list(entry.resource, index, reading)
+    for entry in index.of_type("Composition"):
+        _read_composition(entry.resource, index, reading)
+    if reading.has_document and not reading.has_medication_section:
+        reading.unknown_reasons.append("the document has no medication section: current medicines not known")
+    return reading
+
+
+def list_state(reading: ListReading, medicines_listed: int) -> MedicationListState:
+    """Known only when the message lists medicines and nothing says its list is empty or missing."""
+    if reading.unknown_reasons:
+        return MedicationListState(known=False, reason="; ".join(reading.unknown_reasons))
+    if medicines_listed == 0:
+        return MedicationListState(known=False, reason="the message carries no medication list: current medicines not known")
+    return MedicationListState(known=True)

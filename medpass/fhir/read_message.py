@@ -1,0 +1,90 @@
+"""A feed message from raw bytes to a domain FeedMessage: the one entry point of the FHIR reading side."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from medpass.domain.errors import UnsupportedVersion, error
+from medpass.domain.feeds import Feed
+from medpass.domain.messages import FeedMessage
+from medpass.fhir.bundle_index import BundleIndex
+from medpass.fhir.models import FhirVersion
+from medpass.fhir.parse import ParsedBundle, parse_bundle
+from medpass.fhir.read_allergies import read_allergies
+from medpass.fhir.read_lists import list_state, read_lists
+from medpass.fhir.read_medications import read_medications
+from medpass.fhir.read_patient import organisation, read_patient
+
+#: GP Connect Access Record: Structured is STU3 (GP feed); CareConnect discharge summaries are STU3 (acute).
+#: The mental-health feed is UK Core R4 only.
+VERSIONS_BY_FEED = {
+    Feed.GP: frozenset({FhirVersion.R4, FhirVersion.STU3}),
+    Feed.ACUTE: frozenset({FhirVersion.R4, FhirVersion.STU3}),
+    Feed.MENTAL_HEALTH: frozenset({FhirVersion.R4}),
+}
+
+
+def parse_instant(value: Any) -> datetime | None:
+    """A FHIR instant/dateTime as an aware UTC datetime; a bare date is midnight UTC; None if unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text if "T" in text else f"{text[:10]}T00:00:00+00:00")
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def message_time(bundle: dict[str, Any], index: BundleIndex) -> datetime | None:
+    """When the sender says the message was made: Bundle.timestamp, meta.lastUpdated, the document's date."""
+    candidates = [bundle.get("timestamp"), (bundle.get("meta") or {}).get("lastUpdated")]
+    candidates += [e.resource.get("date") for e in index.of_type("Composition")]
+    candidates += [e.resource.get("date") for e in index.of_type("List")]
+    for candidate in candidates:
+        parsed = parse_instant(candidate)
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _source_organisation(index: BundleIndex) -> str | None:
+    """Who wrote the message, where it says: the document's author or the MessageHeader's sender."""
+    for entry in index.of_type("Composition"):
+        for author in entry.resource.get("author", []) or []:
+            found = organisation(index.resolve(author))
+            if found:
+                return found.ods_code or found.name
+    for entry in index.of_type("MessageHeader"):
+        found = organisation(index.resolve(entry.resource.get("sender")))
+        if found:
+            return found.ods_code or found.name
+    return None
+
+
+def read_feed_message(
+    raw: bytes, feed: Feed, max_bytes: int, version: str | None = None
+) -> tuple[FeedMessage, ParsedBundle]:
+    """Validate and read one message for `feed`, or raise MessageRejected saying everything wrong."""
+    parsed = parse_bundle(raw, max_bytes, version)
+    if parsed.version not in VERSIONS_BY_FEED[feed]:
+        raise UnsupportedVersion(
+            [error("not-supported", f"the {feed.value} feed takes UK Core R4 (4.0.1); this message is FHIR {parsed.version.name}", "Bundle.meta.profile")]
+        )
+    index = BundleIndex.of(parsed.data)
+    demographics = read_patient(index)
+    lists = read_lists(index)
+    medications, warnings = read_medications(index, lists.kind_by_key)
+    message = FeedMessage(
+        fhir_version=parsed.version.value,
+        bundle_type=str(parsed.data.get("type")),
+        demographics=demographics,
+        asserted_at=message_time(parsed.data, index),
+        medications=medications,
+        medication_list=list_state(lists, len(medications)),
+        allergies=read_allergies(index),
+        source_organisation=_source_organisation(index),
+        warnings=parsed.warnings + tuple(warnings),
+    )
+    return message, parsed

@@ -1,0 +1,38 @@
+"""The web entry points: blueprints and the per-request session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session
+
+
+def db_session() -> Session:
+    """The request's session, opened on first use and closed when the request ends."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["medpass"]["sessions"]()
+    session: Session = g.db_session
+    return session
+
+
+def _close_session(_exc: BaseException | None = None) -> None:
+    """Close the request's session, if one was opened."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def medpass_config() -> Any:
+    """The app's Config value."""
+    return current_app.extensions["medpass"]["config"]
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every blueprint and the session teardown."""
+    from medpass.web.health import health
+    from medpass.web.pages import pages
+
+    app.teardown_appcontext(_close_session)
+    app.register_blueprint(health)
+    app.register_blueprint(pages)

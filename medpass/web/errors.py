@@ -1,0 +1,54 @@
+"""One mapping from errors to HTTP: JSON (OperationOutcome) for API callers, a page for people."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound as HttpNotFound
+
+from medpass.domain.errors import Issue, MessageRejected, NotFound, PayloadTooLarge, Severity, UnsupportedVersion, error
+from medpass.fhir.outcome import operation_outcome
+
+log = logging.getLogger(__name__)
+
+_REJECTION_STATUS = {PayloadTooLarge: 413, UnsupportedVersion: 415}
+
+
+def _wants_json() -> bool:
+    """API callers (FHIR clients, scripts) get JSON; browsers get a page."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/fhir+json", "application/json"])
+    return best != "text/html"
+
+
+def _respond(status: int, issues: list[Issue], title: str) -> ResponseReturnValue:
+    """Render the error as an OperationOutcome or as a page."""
+    if _wants_json():
+        return operation_outcome(issues), status, {"Content-Type": "application/fhir+json"}
+    return render_template("error.html", status=status, title=title, issues=issues), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the handlers; no caller ever sees a stack trace."""
+
+    @app.errorhandler(MessageRejected)
+    def rejected(exc: MessageRejected) -> ResponseReturnValue:
+        status = next((code for kind, code in _REJECTION_STATUS.items() if isinstance(exc, kind)), 422)
+        return _respond(status, exc.issues, "The message was rejected")
+
+    @app.errorhandler(NotFound)
+    def not_found(exc: NotFound) -> ResponseReturnValue:
+        return _respond(404, [error("not-found", str(exc))], "Not found")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
+        code = exc.code or 500
+        kind = "not-found" if isinstance(exc, HttpNotFound) else ("too-long" if code == 413 else "processing")
+        return _respond(code, [Issue(Severity.ERROR, kind, exc.description or exc.name)], exc.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> ResponseReturnValue:
+        log.exception("unhandled error")
+        fault = InternalServerError()
+        return _respond(500, [Issue(Severity.FATAL, "exception", "internal error: it has been logged")], fault.name)
