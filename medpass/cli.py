@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ def _medpass() -> dict[str, Any]:
 
 def _now() -> datetime:
     """The clock of the command line: aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _rejection_lines(rejection: MessageRejected) -> list[str]:
@@ -67,7 +67,9 @@ def ingest_command(feed: str, sender: str | None, fhir_version: str | None, outc
             continue
         with wiring["sessions"]() as session:
             try:
-                result = ingest_message(session, feed, raw, sender=who, now=_now(), max_bytes=config.max_message_bytes, fhir_version=fhir_version)
+                result = ingest_message(
+                    session, feed, raw, sender=who, now=_now(), max_bytes=config.max_message_bytes, fhir_version=fhir_version
+                )
             except MessageRejected as rejection:
                 failed += 1
                 click.echo(f"{path}: rejected, nothing stored:")

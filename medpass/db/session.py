@@ -10,13 +10,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL and foreign keys for SQLite; a busy timeout so concurrent writers wait instead of failing."""
+    """WAL and foreign keys for SQLite; a busy timeout so concurrent writers wait instead of failing.
+
+    pysqlite's own transaction handling is switched off so that SQLAlchemy's BEGIN (below) really opens
+    the transaction: otherwise SAVEPOINTs commit on release and a rollback loses its effect.
+    """
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Open every SQLite transaction explicitly (see _sqlite_pragmas)."""
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_engine(database_url: str) -> Engine:
@@ -27,6 +37,7 @@ def make_engine(database_url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(database_url)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(database_url, pool_pre_ping=True)
 

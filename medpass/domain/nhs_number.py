@@ -16,7 +16,7 @@ def nhs_number_problem(value: str) -> str | None:
     digits = normalise_nhs_number(value)
     if len(digits) != 10 or not digits.isdigit():
         return f"NHS number {value!r} must be 10 digits"
-    total = sum(int(d) * weight for d, weight in zip(digits[:9], range(10, 1, -1)))
+    total = sum(int(d) * weight for d, weight in zip(digits[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11
     if check == 11:
         check = 0

@@ -123,10 +123,12 @@ def _dose_quantity(dosage: Json) -> Json | None:
     """The dose as a Quantity: R4 doseAndRate[0].doseQuantity, STU3 doseSimpleQuantity/doseQuantity."""
     for item in dosage.get("doseAndRate", []) or []:
         if isinstance(item, dict) and isinstance(item.get("doseQuantity"), dict):
-            return item["doseQuantity"]
+            quantity: Json = item["doseQuantity"]
+            return quantity
     for key in ("doseQuantity", "doseSimpleQuantity"):
         if isinstance(dosage.get(key), dict):
-            return dosage[key]
+            simple: Json = dosage[key]
+            return simple
     return None
 
 

@@ -148,7 +148,7 @@ def _check_shape(data: Any, version: FhirVersion) -> list[Issue]:
         issues.append(error("not-supported", f"a {bundle_type} Bundle is not a feed message ({allowed})", "Bundle.type"))
     entries = data.get("entry", [])
     if not isinstance(entries, list):
-        return issues + [error("structure", "Bundle.entry must be a list", "Bundle.entry")]
+        return [*issues, error("structure", "Bundle.entry must be a list", "Bundle.entry")]
     for index, entry in enumerate(entries):
         where = f"Bundle.entry[{index}]"
         resource = entry.get("resource") if isinstance(entry, dict) else None
@@ -220,14 +220,14 @@ def _validate_with_repairs(data: dict[str, Any], version: FhirVersion) -> list[I
             validate_resource(version, data)
             return repairs
         except ValidationError as exc:
-            errors = exc.errors()
+            errors = [dict(e) for e in exc.errors()]
         except Exception as exc:  # fhir.resources raises KeyError/TypeError on some shapes
             raise MessageRejected([error("structure", f"the Bundle could not be read as FHIR: {exc}", "Bundle")]) from None
         fixed = [_repair(data, err) for err in errors]
         if not all(fixed):
             issues = [
-                error("structure" if e["type"] != "missing" else "required", _describe(e), fhir_path(tuple(e["loc"])))
-                for e, ok in zip(errors, fixed)
+                error("structure" if e["type"] != "missing" else "required", _describe(e), fhir_path(tuple(e["loc"])))  # type: ignore[arg-type]
+                for e, ok in zip(errors, fixed, strict=True)
                 if ok is None
             ]
             raise MessageRejected(issues)

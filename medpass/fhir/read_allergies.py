@@ -35,7 +35,7 @@ def read_allergies(index: BundleIndex) -> tuple[Allergy, ...]:
     for entry in index.of_type("AllergyIntolerance"):
         resource = entry.resource
         code = resource.get("code") or {}
-        notes = [n.get("text") for n in resource.get("note", []) or [] if isinstance(n, dict) and n.get("text")]
+        notes = [str(n["text"]) for n in resource.get("note", []) or [] if isinstance(n, dict) and n.get("text")]
         allergies.append(
             Allergy(
                 source_id=resource.get("id"),

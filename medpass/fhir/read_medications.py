@@ -73,7 +73,11 @@ class MedicationReader:
         medication = self.index.resolve(reference, resource)
         if medication is None:
             self.warnings.append(
-                warning("not-found", f"Medication {reference.get('reference')!r} is not in the message: kept by its display", f"{where}.medicationReference")
+                warning(
+                    "not-found",
+                    f"Medication {reference.get('reference')!r} is not in the message: kept by its display",
+                    f"{where}.medicationReference",
+                )
             )
             return Medicine(text=reference.get("display"))
         code = medication.get("code") or {}
@@ -89,7 +93,11 @@ class MedicationReader:
             status = ChangeStatus((raw or "").strip().lower())
         except ValueError:
             self.warnings.append(
-                warning("code-invalid", f"change summary status {raw!r} is not Continued/Added/Amended/On-hold: change summary kept as a note only", f"{where}.extension")
+                warning(
+                    "code-invalid",
+                    f"change summary status {raw!r} is not Continued/Added/Amended/On-hold: change summary not read",
+                    f"{where}.extension",
+                )
             )
             return None
         return ChangeSummary(
@@ -228,9 +236,10 @@ def _prior_plan(reader: MedicationReader, plan: dict[str, Any] | None) -> str | 
     target = reader.index.resolve(plan["priorPrescription"])
     if target is not None:
         reader._consume(target)
-        return target.get("id") or plan["priorPrescription"].get("reference")
+        found = target.get("id") or plan["priorPrescription"].get("reference")
+        return str(found) if found else None
     reference = plan["priorPrescription"].get("reference")
-    return str(reference) if reference else None
+    return str(reference) if isinstance(reference, str) else None
 
 
 def read_request(reader: MedicationReader, entry: IndexedEntry) -> MedicationEntry:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from medpass.domain.errors import UnsupportedVersion, error
@@ -34,7 +34,7 @@ def parse_instant(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(text if "T" in text else f"{text[:10]}T00:00:00+00:00")
     except ValueError:
         return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def message_time(bundle: dict[str, Any], index: BundleIndex) -> datetime | None:
@@ -70,7 +70,13 @@ def read_feed_message(
     parsed = parse_bundle(raw, max_bytes, version)
     if parsed.version not in VERSIONS_BY_FEED[feed]:
         raise UnsupportedVersion(
-            [error("not-supported", f"the {feed.value} feed takes UK Core R4 (4.0.1); this message is FHIR {parsed.version.name}", "Bundle.meta.profile")]
+            [
+                error(
+                    "not-supported",
+                    f"the {feed.value} feed takes UK Core R4 (4.0.1); this message is FHIR {parsed.version.name}",
+                    "Bundle.meta.profile",
+                )
+            ]
         )
     index = BundleIndex.of(parsed.data)
     demographics = read_patient(index)

@@ -104,8 +104,11 @@ def _check_subjects(index: BundleIndex, patients: list[IndexedEntry], nhs_number
         ident = subject.get("identifier")
         if target is not None and target.get("resourceType") == "Patient" and own_keys and subject.get("reference") not in own_keys:
             issues.append(error("business-rule", "refers to a different patient from the message's", f"{entry.location}.{field}"))
-        elif isinstance(ident, dict) and ident.get("system") == NHS_NUMBER_SYSTEM:
-            if normalise_nhs_number(str(ident.get("value", ""))) != nhs_number:
+        elif (
+            isinstance(ident, dict)
+            and ident.get("system") == NHS_NUMBER_SYSTEM
+            and normalise_nhs_number(str(ident.get("value", ""))) != nhs_number
+        ):
                 issues.append(error("business-rule", "refers to a different NHS number from the message's", f"{entry.location}.{field}"))
     return issues
 
@@ -123,7 +126,8 @@ def read_patient(index: BundleIndex) -> Demographics:
     if not patients:
         issues.append(error("required", "the message has no Patient resource, so no NHS number", "Bundle.entry"))
     if len(numbers) > 1:
-        issues.append(error("business-rule", "one message must be about one patient; found NHS numbers " + ", ".join(sorted(numbers)), "Bundle.entry"))
+        found = ", ".join(sorted(numbers))
+        issues.append(error("business-rule", f"one message must be about one patient; found NHS numbers {found}", "Bundle.entry"))
     if issues:
         raise MessageRejected(issues)
     nhs_number, entry = next(iter(numbers.items()))

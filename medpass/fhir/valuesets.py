@@ -6,7 +6,8 @@ resource pages, 'Terminology Bindings', strength 'required').
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from medpass.domain.errors import Issue, error
 from medpass.fhir.models import FhirVersion

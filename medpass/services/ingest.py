@@ -76,8 +76,8 @@ def ingest_message(
             message_id, duplicate = existing.id, True
     except IntegrityError:
         session.rollback()  # the same message arrived concurrently and the other copy won
-        patient = repository.find_patient(session, message.demographics.nhs_number)
-        existing = repository.find_message(session, patient.id, feed.value, parsed.content_hash) if patient else None
+        found = repository.find_patient(session, message.demographics.nhs_number)
+        existing = repository.find_message(session, found.id, feed.value, parsed.content_hash) if found else None
         if existing is None:
             raise
         message_id, duplicate = existing.id, True

@@ -6,7 +6,8 @@ import logging
 
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException, InternalServerError, NotFound as HttpNotFound
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import NotFound as HttpNotFound
 
 from medpass.domain.errors import Issue, MessageRejected, NotFound, PayloadTooLarge, Severity, UnsupportedVersion, error
 from medpass.fhir.outcome import operation_outcome

@@ -1,7 +1,7 @@
 """feed messages, medicines and allergies
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 22:25:32.836029
 """
 

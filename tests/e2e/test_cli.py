@@ -1,0 +1,67 @@
+"""The command line as a user runs it: init-db, ingest, load-samples."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import shared_path
+from tests.fhir_schema import schema_errors
+from tests.messages import bundle, encode, statement
+
+Cli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def test_init_db_creates_the_schema_and_is_safe_to_run_twice(flask_cli: Cli) -> None:
+    first, second = flask_cli("init-db"), flask_cli("init-db")
+    assert first.returncode == 0 and "upgraded from empty" in first.stdout
+    assert second.returncode == 0 and "nothing to do" in second.stdout
+
+
+def test_ingest_prints_one_summary_line_per_file(flask_cli: Cli, tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_bytes(encode(bundle()))
+    flask_cli("init-db")
+    done = flask_cli("ingest", "--feed", "gp", str(good), str(good))
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"{good}: accepted message 1 (gp, NHS number 9990000018): 1 medication(s)")
+    assert lines[1] == f"{good}: duplicate of message 1 (gp, NHS number 9990000018): nothing changed"
+
+
+def test_ingest_exits_non_zero_with_the_outcome_diagnostics_on_rejection(flask_cli: Cli, tmp_path: Path) -> None:
+    bad_message = bundle()
+    statement(bad_message)["status"] = "bogus"
+    bad, good = tmp_path / "bad.json", tmp_path / "good.json"
+    bad.write_bytes(encode(bad_message))
+    good.write_bytes(encode(bundle()))
+    flask_cli("init-db")
+    done = flask_cli("ingest", "--feed", "gp", "--outcome-json", str(bad), str(good))
+    assert done.returncode == 1
+    assert f"{bad}: rejected, nothing stored:" in done.stdout
+    assert "error at Bundle.entry[1].resource.status: MedicationStatement.status 'bogus'" in done.stdout
+    assert f"{good}: accepted message" in done.stdout
+    assert "1 of 2 file(s) rejected" in done.stderr
+    outcome = json.loads(done.stdout[done.stdout.index("{"): done.stdout.rindex("}") + 1])
+    assert outcome["issue"][0]["expression"] == ["Bundle.entry[1].resource.status"]
+    assert schema_errors(outcome) == []
+
+
+def test_ingest_names_an_unknown_feed_and_a_missing_file(flask_cli: Cli, tmp_path: Path) -> None:
+    flask_cli("init-db")
+    good = tmp_path / "good.json"
+    good.write_bytes(encode(bundle()))
+    unknown = flask_cli("ingest", "--feed", "pharmacy", str(good))
+    missing = flask_cli("ingest", "--feed", "gp", str(tmp_path / "nope.json"))
+    assert unknown.returncode == 1 and "unknown feed 'pharmacy': the feeds are gp, mental-health, acute" in unknown.stdout
+    assert missing.returncode == 1 and "cannot read the file" in missing.stdout
+    assert "Traceback" not in unknown.stderr + missing.stderr
+
+
+def test_ingest_reads_the_gp_connect_stu3_example(flask_cli: Cli) -> None:
+    flask_cli("init-db")
+    done = flask_cli("ingest", "--feed", "gp", str(shared_path("fhir/gp-connect/meds_response.json")))
+    assert done.returncode == 0 and "NHS number 9999999999): 2 medication(s)" in done.stdout
+    assert "repaired: a single object was sent where a list is required" in done.stdout
