@@ -2,26 +2,47 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import desc, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, and_, desc, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from medpass.db.rows import AllergyRow, FeedMessageRow, MedicationRow, PatientRow
 from medpass.domain.allergies import Allergy
-from medpass.domain.medications import MedicationEntry
+from medpass.domain.medications import Dosage, MedicationEntry
+from medpass.domain.medicines import Coding
 from medpass.domain.messages import FeedMessage
 from medpass.domain.patients import Demographics
 
+#: Core tables for the bulk inserts of each message's rows (no ORM bookkeeping per row).
+_MEDICATIONS: Table = MedicationRow.__table__  # type: ignore[assignment]
+_ALLERGIES: Table = AllergyRow.__table__  # type: ignore[assignment]
 
-def _plain(value: Any) -> Any:
-    """A dataclass tree as JSON-ready values (Decimals as strings, so no precision is lost)."""
-    return json.loads(json.dumps(value, default=lambda v: str(v) if isinstance(v, Decimal) else v))
+
+def _coding_values(codings: tuple[Coding, ...]) -> list[dict[str, str | None]]:
+    """Codings as JSON objects."""
+    return [{"system": c.system, "code": c.code, "display": c.display} for c in codings]
+
+
+def _dosage_values(dosage: Dosage) -> dict[str, Any]:
+    """A Dosage as a JSON object; Decimals become strings so no precision is lost."""
+    return {
+        "text": dosage.text,
+        "patient_instruction": dosage.patient_instruction,
+        "frequency": dosage.frequency,
+        "period": None if dosage.period is None else str(dosage.period),
+        "period_unit": dosage.period_unit,
+        "when": list(dosage.when),
+        "time_of_day": list(dosage.time_of_day),
+        "route": _coding_values((dosage.route,))[0] if dosage.route else None,
+        "dose_value": None if dosage.dose_value is None else str(dosage.dose_value),
+        "dose_unit": dosage.dose_unit,
+        "as_needed": dosage.as_needed,
+    }
 
 
 def find_patient(session: Session, nhs_number: str) -> PatientRow | None:
@@ -29,33 +50,68 @@ def find_patient(session: Session, nhs_number: str) -> PatientRow | None:
     return session.scalars(select(PatientRow).where(PatientRow.nhs_number == nhs_number)).one_or_none()
 
 
-def _apply_demographics(row: PatientRow, demographics: Demographics, as_of: datetime) -> None:
-    """Copy the message's demographics onto the patient row."""
+def _demographic_values(demographics: Demographics, as_of: datetime) -> dict[str, Any]:
+    """The patient columns a message sets."""
     practice = demographics.gp_practice
-    row.family, row.given, row.prefix = demographics.family, demographics.given, demographics.prefix
-    row.birth_date, row.gender = demographics.birth_date, demographics.gender
-    row.gp_practice_ods = practice.ods_code if practice else None
-    row.gp_practice_name = practice.name if practice else None
-    row.demographics_as_of = as_of
+    return {
+        "family": demographics.family,
+        "given": demographics.given,
+        "prefix": demographics.prefix,
+        "birth_date": demographics.birth_date,
+        "gender": demographics.gender,
+        "gp_practice_ods": practice.ods_code if practice else None,
+        "gp_practice_name": practice.name if practice else None,
+        "demographics_as_of": as_of,
+    }
 
 
-def upsert_patient(session: Session, demographics: Demographics, as_of: datetime, now: datetime) -> PatientRow:
-    """Find or create the patient; take this message's demographics only if it is the newest yet."""
-    row = find_patient(session, demographics.nhs_number)
-    if row is None:
-        row = PatientRow(nhs_number=demographics.nhs_number, created_at=now)
-        _apply_demographics(row, demographics, as_of)
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:  # another writer created them first
-            row = find_patient(session, demographics.nhs_number)
-            assert row is not None
-        else:
-            return row
-    if as_of >= row.demographics_as_of:
-        _apply_demographics(row, demographics, as_of)
-    return row
+def _insert_ignoring_conflict(session: Session) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING for the session's database (PostgreSQL or SQLite)."""
+    dialect = session.get_bind().dialect.name
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+
+
+def patient_and_duplicate(session: Session, nhs_number: str, feed: str, content_hash: str) -> tuple[int | None, int | None]:
+    """In one query: the patient's id (if known) and the id of a stored message with the same content."""
+    found = session.execute(
+        select(PatientRow.id, FeedMessageRow.id)
+        .outerjoin(
+            FeedMessageRow,
+            and_(
+                FeedMessageRow.patient_id == PatientRow.id,
+                FeedMessageRow.feed == feed,
+                FeedMessageRow.content_hash == content_hash,
+            ),
+        )
+        .where(PatientRow.nhs_number == nhs_number)
+    ).first()
+    return (found[0], found[1]) if found else (None, None)
+
+
+def save_patient(session: Session, patient_id: int | None, demographics: Demographics, as_of: datetime, now: datetime) -> int:
+    """Create the patient, or take this message's demographics only if it is the newest yet; return the id.
+
+    Both are single statements, so concurrent writers never lose the newest demographics.
+    """
+    values = _demographic_values(demographics, as_of)
+    if patient_id is None:
+        insert_for = _insert_ignoring_conflict(session)
+        created = session.execute(
+            insert_for(PatientRow)
+            .values(nhs_number=demographics.nhs_number, created_at=now, **values)
+            .on_conflict_do_nothing(index_elements=["nhs_number"])
+            .returning(PatientRow.id)
+        ).scalar_one_or_none()
+        if created is not None:
+            return int(created)
+        patient_id = session.scalars(select(PatientRow.id).where(PatientRow.nhs_number == demographics.nhs_number)).one()
+    session.execute(
+        update(PatientRow)
+        .where(PatientRow.id == patient_id, PatientRow.demographics_as_of <= as_of)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return patient_id
 
 
 def find_message(session: Session, patient_id: int, feed: str, content_hash: str) -> FeedMessageRow | None:
@@ -83,11 +139,11 @@ def _medication_values(entry: MedicationEntry, position: int) -> dict[str, Any]:
         "medicine_name": medicine.name,
         "medicine_text": medicine.text,
         "dmd_code": dmd.code if dmd else None,
-        "codings": _plain([asdict(c) for c in medicine.codings]),
+        "codings": _coding_values(medicine.codings),
         "form": medicine.form,
         "transfer_degraded": medicine.is_transfer_degraded,
         "dosage_text": entry.dosage_text,
-        "dosages": _plain([asdict(d) for d in entry.dosages]),
+        "dosages": [_dosage_values(d) for d in entry.dosages],
         "effective_start": entry.effective_start,
         "effective_end": entry.effective_end,
         "date_asserted": entry.date_asserted,
@@ -113,7 +169,7 @@ def _allergy_values(allergy: Allergy, position: int) -> dict[str, Any]:
         "position": position,
         "source_id": allergy.source_id,
         "substance_name": allergy.substance.name,
-        "codings": _plain([asdict(c) for c in allergy.substance.codings]),
+        "codings": _coding_values(allergy.substance.codings),
         "clinical_status": allergy.clinical_status,
         "verification_status": allergy.verification_status,
         "criticality": allergy.criticality,
@@ -126,7 +182,7 @@ def _allergy_values(allergy: Allergy, position: int) -> dict[str, Any]:
 
 def add_message(
     session: Session,
-    patient: PatientRow,
+    patient_id: int,
     feed: str,
     message: FeedMessage,
     *,
@@ -134,10 +190,10 @@ def add_message(
     content_hash: str,
     sender: str,
     received_at: datetime,
-) -> FeedMessageRow:
-    """Store a message verbatim with every medicine and allergy read from it."""
-    row = FeedMessageRow(
-        patient_id=patient.id,
+) -> int:
+    """Store a message verbatim with every medicine and allergy read from it; return its id."""
+    values = dict(
+        patient_id=patient_id,
         feed=feed,
         sender=sender,
         source_organisation=message.source_organisation,
@@ -151,20 +207,19 @@ def add_message(
         warnings=[asdict(w) for w in message.warnings],
         raw=raw,
     )
-    session.add(row)
-    session.flush()
-    common = {"message_id": row.id, "patient_id": patient.id, "feed": feed}
+    message_id = session.execute(insert(FeedMessageRow).returning(FeedMessageRow.id), [values]).scalar_one()
+    common = {"message_id": message_id, "patient_id": patient_id, "feed": feed}
     if message.medications:
         session.execute(
-            insert(MedicationRow),
+            insert(_MEDICATIONS),
             [common | _medication_values(e, i) for i, e in enumerate(message.medications)],
         )
     if message.allergies:
         session.execute(
-            insert(AllergyRow),
+            insert(_ALLERGIES),
             [common | _allergy_values(a, i) for i, a in enumerate(message.allergies)],
         )
-    return row
+    return message_id
 
 
 def current_message(session: Session, patient_id: int, feed: str) -> FeedMessageRow | None:

@@ -54,14 +54,17 @@ def ingest_message(
     feed = parse_feed(feed_name)
     message, parsed = read_feed_message(raw, feed, max_bytes, fhir_version)
     asserted = message.asserted_at or now
+    nhs_number = message.demographics.nhs_number
     try:
-        patient = repository.upsert_patient(session, message.demographics, asserted, now)
-        session.flush()
-        existing = repository.find_message(session, patient.id, feed.value, parsed.content_hash)
-        if existing is None:
-            row = repository.add_message(
+        patient_id, existing_id = repository.patient_and_duplicate(session, nhs_number, feed.value, parsed.content_hash)
+        if existing_id is not None:
+            session.rollback()
+            message_id, duplicate = existing_id, True
+        else:
+            patient_id = repository.save_patient(session, patient_id, message.demographics, asserted, now)
+            message_id = repository.add_message(
                 session,
-                patient,
+                patient_id,
                 feed.value,
                 message,
                 raw=raw.decode("utf-8-sig"),
@@ -70,17 +73,13 @@ def ingest_message(
                 received_at=now,
             )
             session.commit()
-            message_id, duplicate = row.id, False
-        else:
-            session.rollback()
-            message_id, duplicate = existing.id, True
+            duplicate = False
     except IntegrityError:
         session.rollback()  # the same message arrived concurrently and the other copy won
-        found = repository.find_patient(session, message.demographics.nhs_number)
-        existing = repository.find_message(session, found.id, feed.value, parsed.content_hash) if found else None
-        if existing is None:
+        _, existing_id = repository.patient_and_duplicate(session, nhs_number, feed.value, parsed.content_hash)
+        if existing_id is None:
             raise
-        message_id, duplicate = existing.id, True
+        message_id, duplicate = existing_id, True
     except BaseException:
         session.rollback()
         raise

@@ -94,6 +94,10 @@ def _set_nhs_number(value: str) -> Callable[[dict[str, Any]], Any]:
     return lambda message: message["entry"][0]["resource"]["identifier"][0].__setitem__("value", value)
 
 
+def _other_patient() -> dict[str, Any]:
+    return {"resourceType": "Patient", "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": OTHER_NHS_NUMBER}]}
+
+
 BAD_INPUTS: dict[str, tuple[str, bytes, str]] = {
     "malformed JSON": ("gp", b'{"resourceType": "Bundle", ', "malformed JSON"),
     "wrong resourceType": ("gp", encode({"resourceType": "Patient"}), "must be a FHIR Bundle"),
@@ -101,9 +105,7 @@ BAD_INPUTS: dict[str, tuple[str, bytes, str]] = {
     "status outside its value set": ("gp", _mutate(_set_statement("status", "bogus")), "required value set"),
     "missing NHS number": ("gp", _mutate(lambda m: m["entry"][0]["resource"].pop("identifier")), "no NHS number"),
     "invalid NHS number": ("gp", _mutate(_set_nhs_number("9990000019")), "Modulus 11"),
-    "two patients": ("gp", _mutate(lambda m: m["entry"].append(
-        {"resource": {"resourceType": "Patient", "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": OTHER_NHS_NUMBER}]}}
-    )), "one patient"),
+    "two patients": ("gp", _mutate(lambda m: m["entry"].append({"resource": _other_patient()})), "one patient"),
     "unknown feed": ("pharmacy", encode(bundle()), "unknown feed"),
     "unsupported FHIR version": ("gp", _mutate(lambda m: m["entry"].append({"resource": {"resourceType": "MedicationUsage"}})), "R5"),
     "over the size limit": ("gp", encode(bundle(id="x" * 64)), "limit"),

@@ -1,0 +1,114 @@
+"""Ingest throughput beside fhir.resources parse-only throughput on the same messages (the ceiling).
+
+    .venv/bin/python bench/ingest_bench.py --patients 1000 [--postgres URL]
+
+Messages go through the same service call as `flask --app medpass ingest` (read a file, ingest_message,
+one commit per message). The ratio of the two rates is what matters: both are measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fhir.resources.R4B.bundle import Bundle
+from sqlalchemy import text
+
+from bench.practice import practice
+from medpass.db.migrate import upgrade_database
+from medpass.db.session import make_engine, make_sessionmaker
+from medpass.services.ingest import ingest_message
+
+
+def write_files(folder: Path, patients: int) -> list[tuple[str, Path]]:
+    """Write the practice to disk, as a feed would deliver files to the CLI."""
+    files = []
+    for index, (feed, raw) in enumerate(practice(patients)):
+        path = folder / f"{index:06d}-{feed}.json"
+        path.write_bytes(raw)
+        files.append((feed, path))
+    return files
+
+
+def statements_in(files: list[tuple[str, Path]]) -> int:
+    """How many MedicationStatements the files carry."""
+    return sum(
+        sum(1 for e in json.loads(p.read_bytes())["entry"] if e["resource"]["resourceType"] == "MedicationStatement")
+        for _, p in files
+    )
+
+
+def parse_only(files: list[tuple[str, Path]]) -> float:
+    """Seconds for fhir.resources to read every file (json + R4B Bundle validation): the ceiling."""
+    started = time.perf_counter()
+    for _, path in files:
+        Bundle.model_validate(json.loads(path.read_bytes()))
+    return time.perf_counter() - started
+
+
+def max_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def ingest_all(url: str, files: list[tuple[str, Path]]) -> tuple[float, list[float]]:
+    """Seconds to ingest every file into a fresh database, and peak RSS at each quarter."""
+    engine = make_engine(url)
+    upgrade_database(engine)
+    sessions = make_sessionmaker(engine)
+    checkpoints, quarter = [], max(1, len(files) // 4)
+    started = time.perf_counter()
+    for index, (feed, path) in enumerate(files, start=1):
+        with sessions() as session:
+            ingest_message(session, feed, path.read_bytes(), sender="bench", now=datetime.now(UTC), max_bytes=5 << 20)
+        if index % quarter == 0:
+            checkpoints.append(round(max_rss_mb(), 1))
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed, checkpoints
+
+
+def fresh_postgres_schema(url: str) -> str:
+    """A new schema on the given PostgreSQL for this run, returned as a URL with its search_path."""
+    from sqlalchemy.engine import make_url
+
+    schema = f"bench_{int(time.time())}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+def main() -> None:
+    """Run the benchmark and print a table of the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=1000)
+    parser.add_argument("--postgres", help="a PostgreSQL URL (postgresql+psycopg://...) to measure as well")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        files = write_files(Path(folder), args.patients)
+        count = statements_in(files)
+        ceiling = count / parse_only(files)
+        print(f"{len(files)} messages, {count} MedicationStatements ({args.patients} patients x 3 feeds)")
+        print(f"fhir.resources parse-only: {ceiling:,.0f} statements/s (the ceiling)")
+        targets = [("SQLite", f"sqlite:///{folder}/bench.db")]
+        if args.postgres:
+            targets.append(("PostgreSQL", fresh_postgres_schema(args.postgres)))
+        for name, url in targets:
+            seconds, rss = ingest_all(url, files)
+            rate = count / seconds
+            print(f"{name}: {rate:,.0f} statements/s = {rate / ceiling:.0%} of parse-only; "
+                  f"{len(files) / seconds:,.0f} messages/s; peak RSS MB at each quarter: {rss}")
+
+
+if __name__ == "__main__":
+    main()
