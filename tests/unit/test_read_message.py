@@ -63,7 +63,8 @@ def test_takes_the_message_time_from_the_gp_connect_list_when_the_bundle_has_non
 def test_reads_the_uk_core_r4_change_summary_with_its_reason() -> None:
     entry = read(with_statement(shared_json("uk-core-examples/UKCore-Extension-MedicationChangeSummary-Example.json"))).medications[0]
     assert entry.change is not None
-    assert (entry.change.status, entry.change.reason, entry.change.date_changed) == (ChangeStatus.AMENDED, "Tablets too large to swallow", "2020-07-21")
+    change = (entry.change.status, entry.change.reason, entry.change.date_changed)
+    assert change == (ChangeStatus.AMENDED, "Tablets too large to swallow", "2020-07-21")
     assert entry.change.details is not None and entry.change.details.startswith("Changed from tablet form to solution")
 
 
@@ -125,7 +126,8 @@ def test_keeps_a_transfer_degraded_entry_by_its_text() -> None:
 def test_keeps_an_uncoded_medicine_and_one_whose_medication_is_missing() -> None:
     message = bundle()
     statement(message)["medicationCodeableConcept"] = {"text": "Herbal sleep remedy"}
-    message["entry"].append({"resource": dict(statement(bundle()), medicationReference={"reference": "Medication/gone", "display": "Depot"})})
+    missing = {"reference": "Medication/gone", "display": "Depot"}
+    message["entry"].append({"resource": dict(statement(bundle()), medicationReference=missing)})
     message["entry"][2]["resource"].pop("medicationCodeableConcept")
     read_message = read(message)
     assert [m.medicine.name for m in read_message.medications] == ["Herbal sleep remedy", "Depot"]
