@@ -65,3 +65,13 @@ def test_ingest_reads_the_gp_connect_stu3_example(flask_cli: Cli) -> None:
     done = flask_cli("ingest", "--feed", "gp", str(shared_path("fhir/gp-connect/meds_response.json")))
     assert done.returncode == 0 and "NHS number 9999999999): 2 medication(s)" in done.stdout
     assert "repaired: a single object was sent where a list is required" in done.stdout
+
+
+def test_load_samples_loads_every_demo_message_and_is_safe_to_run_twice(flask_cli: Cli) -> None:
+    flask_cli("init-db")
+    first, second = flask_cli("load-samples"), flask_cli("load-samples")
+    assert first.returncode == 0 and second.returncode == 0, first.stdout + first.stderr
+    assert first.stdout.count(": accepted message") >= 24 and ": duplicate" not in first.stdout
+    assert second.stdout.count(": duplicate of message") == first.stdout.count(": accepted message")
+    assert "09-discharge-without-medicines/acute.json: accepted message" in first.stdout
+    assert "current medicines NOT KNOWN (the document has no medication section" in first.stdout
