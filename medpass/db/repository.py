@@ -18,7 +18,10 @@ from medpass.domain.medicines import Coding
 from medpass.domain.messages import FeedMessage
 from medpass.domain.patients import Demographics
 
-#: Core tables for the bulk inserts of each message's rows (no ORM bookkeeping per row).
+#: Core tables for the write path of ingest: statements on them skip the ORM's per-statement bookkeeping,
+#: which costs more than the database round trip (docs/PERFORMANCE.md).
+_PATIENTS: Table = PatientRow.__table__  # type: ignore[assignment]
+_MESSAGES: Table = FeedMessageRow.__table__  # type: ignore[assignment]
 _MEDICATIONS: Table = MedicationRow.__table__  # type: ignore[assignment]
 _ALLERGIES: Table = AllergyRow.__table__  # type: ignore[assignment]
 
@@ -73,17 +76,15 @@ def _insert_ignoring_conflict(session: Session) -> Any:
 
 def patient_and_duplicate(session: Session, nhs_number: str, feed: str, content_hash: str) -> tuple[int | None, int | None]:
     """In one query: the patient's id (if known) and the id of a stored message with the same content."""
+    patients, messages = _PATIENTS.c, _MESSAGES.c
     found = session.execute(
-        select(PatientRow.id, FeedMessageRow.id)
+        select(patients.id, messages.id)
+        .select_from(_PATIENTS)
         .outerjoin(
-            FeedMessageRow,
-            and_(
-                FeedMessageRow.patient_id == PatientRow.id,
-                FeedMessageRow.feed == feed,
-                FeedMessageRow.content_hash == content_hash,
-            ),
+            _MESSAGES,
+            and_(messages.patient_id == patients.id, messages.feed == feed, messages.content_hash == content_hash),
         )
-        .where(PatientRow.nhs_number == nhs_number)
+        .where(patients.nhs_number == nhs_number)
     ).first()
     return (found[0], found[1]) if found else (None, None)
 
@@ -97,19 +98,16 @@ def save_patient(session: Session, patient_id: int | None, demographics: Demogra
     if patient_id is None:
         insert_for = _insert_ignoring_conflict(session)
         created = session.execute(
-            insert_for(PatientRow)
+            insert_for(_PATIENTS)
             .values(nhs_number=demographics.nhs_number, created_at=now, **values)
             .on_conflict_do_nothing(index_elements=["nhs_number"])
-            .returning(PatientRow.id)
+            .returning(_PATIENTS.c.id)
         ).scalar_one_or_none()
         if created is not None:
             return int(created)
-        patient_id = session.scalars(select(PatientRow.id).where(PatientRow.nhs_number == demographics.nhs_number)).one()
+        patient_id = session.execute(select(_PATIENTS.c.id).where(_PATIENTS.c.nhs_number == demographics.nhs_number)).scalar_one()
     session.execute(
-        update(PatientRow)
-        .where(PatientRow.id == patient_id, PatientRow.demographics_as_of <= as_of)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        update(_PATIENTS).where(_PATIENTS.c.id == patient_id, _PATIENTS.c.demographics_as_of <= as_of).values(**values)
     )
     return patient_id
 
@@ -207,7 +205,7 @@ def add_message(
         warnings=[asdict(w) for w in message.warnings],
         raw=raw,
     )
-    message_id = session.execute(insert(FeedMessageRow).returning(FeedMessageRow.id), [values]).scalar_one()
+    message_id = session.execute(insert(_MESSAGES).values(**values).returning(_MESSAGES.c.id)).scalar_one()
     common = {"message_id": message_id, "patient_id": patient_id, "feed": feed}
     if message.medications:
         session.execute(
@@ -219,7 +217,7 @@ def add_message(
             insert(_ALLERGIES),
             [common | _allergy_values(a, i) for i, a in enumerate(message.allergies)],
         )
-    return message_id
+    return int(message_id)
 
 
 def current_message(session: Session, patient_id: int, feed: str) -> FeedMessageRow | None:
