@@ -13,7 +13,7 @@ import click
 from flask import Flask, current_app
 
 from medpass.config import Config
-from medpass.domain.errors import MessageRejected
+from medpass.domain.errors import MessageRejected, StorageUnavailable
 from medpass.fhir.outcome import operation_outcome
 from medpass.services.database import init_database
 from medpass.services.ingest import ingest_message
@@ -108,7 +108,19 @@ def load_samples_command() -> None:
         sys.exit(1)
 
 
+class _MedpassCommand(click.Command):
+    """A command whose database failures end it with one readable line and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StorageUnavailable as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
 def register_commands(app: Flask) -> None:
     """Attach the commands to `flask --app medpass`."""
     for command in (init_db_command, ingest_command, load_samples_command):
+        command.__class__ = _MedpassCommand
         app.cli.add_command(command)

@@ -66,5 +66,9 @@ class UnsupportedVersion(MessageRejected):
     kind = "not-supported"
 
 
+class StorageUnavailable(MedpassError):
+    """The database cannot be used: not reachable, or not prepared with init-db. Nothing was stored."""
+
+
 class NotFound(MedpassError):
     """Something asked for does not exist."""

@@ -11,7 +11,10 @@ from sqlalchemy.orm import Session
 from medpass.db import repository
 from medpass.domain.errors import Issue
 from medpass.domain.feeds import Feed, parse_feed
+from medpass.domain.messages import FeedMessage
+from medpass.fhir.parse import ParsedBundle
 from medpass.fhir.read_message import read_feed_message
+from medpass.services.storage import storage_errors
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,15 @@ def ingest_message(
     """Store `raw` as `feed`'s newest word on its patient, once; raise MessageRejected and store nothing if bad."""
     feed = parse_feed(feed_name)
     message, parsed = read_feed_message(raw, feed, max_bytes, fhir_version)
-    asserted = message.asserted_at or now
-    nhs_number = message.demographics.nhs_number
+    with storage_errors(session):
+        return _store(session, feed, message, parsed, raw, sender=sender, now=now)
+
+
+def _store(
+    session: Session, feed: Feed, message: FeedMessage, parsed: ParsedBundle, raw: bytes, *, sender: str, now: datetime
+) -> IngestResult:
+    """Store an accepted message once, in one transaction; a duplicate changes nothing."""
+    nhs_number, asserted = message.demographics.nhs_number, message.asserted_at or now
     try:
         patient_id, existing_id = repository.patient_and_duplicate(session, nhs_number, feed.value, parsed.content_hash)
         if existing_id is not None:

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.exceptions import NotFound as HttpNotFound
 
-from medpass.domain.errors import Issue, MessageRejected, NotFound, PayloadTooLarge, Severity, UnsupportedVersion, error
+from medpass.domain.errors import Issue, MessageRejected, NotFound, PayloadTooLarge, Severity, StorageUnavailable, UnsupportedVersion, error
 from medpass.fhir.outcome import operation_outcome
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,11 @@ def register_error_handlers(app: Flask) -> None:
     def rejected(exc: MessageRejected) -> ResponseReturnValue:
         status = next((code for kind, code in _REJECTION_STATUS.items() if isinstance(exc, kind)), 422)
         return _respond(status, exc.issues, "The message was rejected")
+
+    @app.errorhandler(StorageUnavailable)
+    def storage(exc: StorageUnavailable) -> ResponseReturnValue:
+        log.error("storage unavailable: %s", exc)
+        return _respond(503, [error("transient", "the service cannot reach its database; try again shortly")], "Service unavailable")
 
     @app.errorhandler(NotFound)
     def not_found(exc: NotFound) -> ResponseReturnValue:

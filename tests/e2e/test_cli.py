@@ -75,3 +75,11 @@ def test_load_samples_loads_every_demo_message_and_is_safe_to_run_twice(flask_cl
     assert second.stdout.count(": duplicate of message") == first.stdout.count(": accepted message")
     assert "09-discharge-without-medicines/acute.json: accepted message" in first.stdout
     assert "current medicines NOT KNOWN (the document has no medication section" in first.stdout
+
+
+def test_ingest_before_init_db_says_what_to_do_instead_of_a_traceback(flask_cli: Cli, tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_bytes(encode(bundle()))
+    done = flask_cli("ingest", "--feed", "gp", str(good))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "error: the database has no medpass tables yet: run `flask --app medpass init-db`" in done.stderr
