@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from medpass.domain.errors import UnsupportedVersion, error
+from medpass.domain.errors import MessageRejected, UnsupportedVersion, error
 from medpass.domain.feeds import Feed
 from medpass.domain.messages import FeedMessage
 from medpass.fhir.bundle_index import BundleIndex
@@ -78,11 +78,23 @@ def read_feed_message(
                 )
             ]
         )
+    try:
+        return _read(parsed, feed), parsed
+    except MessageRejected:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:  # a shape validation let through
+        raise MessageRejected(
+            [error("exception", f"medpass could not read this message ({type(exc).__name__}: {exc}); nothing was stored")]
+        ) from exc
+
+
+def _read(parsed: ParsedBundle, feed: Feed) -> FeedMessage:
+    """Map a validated Bundle to the domain."""
     index = BundleIndex.of(parsed.data)
     demographics = read_patient(index)
     lists = read_lists(index)
     medications, warnings = read_medications(index, lists.kind_by_key)
-    message = FeedMessage(
+    return FeedMessage(
         fhir_version=parsed.version.value,
         bundle_type=str(parsed.data.get("type")),
         demographics=demographics,
@@ -93,4 +105,3 @@ def read_feed_message(
         source_organisation=_source_organisation(index),
         warnings=parsed.warnings + tuple(warnings),
     )
-    return message, parsed

@@ -83,8 +83,8 @@ def _demographics(nhs_number: str, patient: dict[str, Any], index: BundleIndex) 
     return Demographics(
         nhs_number=nhs_number,
         family=name.get("family"),
-        given=" ".join(name.get("given", []) or []) or None,
-        prefix=" ".join(name.get("prefix", []) or []) or None,
+        given=" ".join(g for g in name.get("given", []) or [] if isinstance(g, str)) or None,
+        prefix=" ".join(p for p in name.get("prefix", []) or [] if isinstance(p, str)) or None,
         birth_date=patient.get("birthDate"),
         gender=patient.get("gender"),
         gp_practice=gp_practice(patient, index),

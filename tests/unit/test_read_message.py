@@ -200,3 +200,19 @@ def test_reads_a_hospital_prescription_as_an_entry_with_its_status_mapped() -> N
 def test_the_mental_health_feed_takes_only_r4() -> None:
     with pytest.raises(UnsupportedVersion):
         read(shared_path("fhir/gp-connect/meds_response.json").read_bytes(), Feed.MENTAL_HEALTH)
+
+
+@pytest.mark.parametrize("bundle_type", ["collection", "transaction", "batch", "document", "searchset", "message"])
+def test_reads_every_bundle_type_a_feed_may_send(bundle_type: str) -> None:
+    message = bundle(type=bundle_type)
+    if bundle_type in ("transaction", "batch"):
+        for entry in message["entry"]:
+            entry["request"] = {"method": "POST", "url": entry["resource"]["resourceType"]}
+    read_message = read(message)
+    assert read_message.bundle_type == bundle_type and read_message.medications[0].medicine.name == "Sertraline 50mg tablets"
+
+
+def test_a_null_given_name_is_skipped_not_a_crash() -> None:
+    message = bundle()
+    message["entry"][0]["resource"]["name"][0]["given"] = [None, "Ada"]
+    assert read(message).demographics.given == "Ada"
