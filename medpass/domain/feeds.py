@@ -23,6 +23,12 @@ class Feed(StrEnum):
             Feed.ACUTE: "acute hospital",
         }[self]
 
+    @property
+    def title(self) -> str:
+        """The feed as a heading."""
+        label = self.label
+        return label if label.startswith("GP") else label[0].upper() + label[1:]
+
 
 def parse_feed(name: str) -> Feed:
     """Turn a feed name into a Feed, or reject the message naming the ones that exist."""

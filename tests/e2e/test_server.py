@@ -48,3 +48,10 @@ def test_an_unknown_patient_is_a_readable_404_page_or_an_operation_outcome(live_
     outcome = json.loads(body)
     assert (status, kind, outcome["issue"][0]["code"]) == (404, "application/fhir+json", "not-found")
     assert schema_errors(outcome) == [] and "Traceback" not in body
+
+
+def test_a_discharge_change_without_a_reason_says_so(live_server: str, flask_cli: Cli) -> None:
+    assert flask_cli("load-samples").returncode == 0
+    _, _, page = get(f"{live_server}/patients/9997536452")
+    assert "added (no reason recorded)" in page and "continued (no reason recorded)" not in page
+    assert "<h3>GP practice</h3>" in page and "<h3>Acute hospital</h3>" in page
