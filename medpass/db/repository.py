@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, and_, desc, func, insert, select, update
@@ -13,8 +14,17 @@ from sqlalchemy.orm import Session
 
 from medpass.db.rows import AllergyRow, FeedMessageRow, MedicationRow, PatientRow
 from medpass.domain.allergies import Allergy
-from medpass.domain.medications import Dosage, MedicationEntry
-from medpass.domain.medicines import Coding
+from medpass.domain.feeds import Feed
+from medpass.domain.lines import FeedList, FeedStatement
+from medpass.domain.medications import (
+    ChangeStatus,
+    ChangeSummary,
+    Dosage,
+    ListKind,
+    MedicationEntry,
+    PrescriberOfRecord,
+)
+from medpass.domain.medicines import Coding, Medicine
 from medpass.domain.messages import FeedMessage
 from medpass.domain.patients import Demographics
 
@@ -218,6 +228,75 @@ def add_message(
             [common | _allergy_values(a, i) for i, a in enumerate(message.allergies)],
         )
     return int(message_id)
+
+
+def _entry_of(row: MedicationRow) -> MedicationEntry:
+    """A stored medicine back as the domain's MedicationEntry."""
+    def decimal(value: Any) -> Decimal | None:
+        return None if value is None else Decimal(str(value))
+
+    dosages = tuple(
+        Dosage(
+            text=d.get("text"),
+            patient_instruction=d.get("patient_instruction"),
+            frequency=d.get("frequency"),
+            period=decimal(d.get("period")),
+            period_unit=d.get("period_unit"),
+            when=tuple(d.get("when") or ()),
+            time_of_day=tuple(d.get("time_of_day") or ()),
+            route=Coding(**d["route"]) if d.get("route") else None,
+            dose_value=decimal(d.get("dose_value")),
+            dose_unit=d.get("dose_unit"),
+            as_needed=bool(d.get("as_needed")),
+        )
+        for d in row.dosages
+    )
+    change = (
+        ChangeSummary(ChangeStatus(row.change_status), row.change_reason, row.change_date, row.change_details)
+        if row.change_status
+        else None
+    )
+    return MedicationEntry(
+        source_type=row.source_type,
+        source_id=row.source_id,
+        status=row.status,
+        source_status=row.source_status,
+        medicine=Medicine(codings=tuple(Coding(**c) for c in row.codings), text=row.medicine_text, form=row.form),
+        dosages=dosages,
+        status_reason=row.status_reason,
+        status_changed=row.status_changed,
+        effective_start=row.effective_start,
+        effective_end=row.effective_end,
+        date_asserted=row.date_asserted,
+        prescriber=PrescriberOfRecord(row.prescriber) if row.prescriber else None,
+        prescriber_detail=row.prescriber_detail,
+        change=change,
+        last_issue_date=row.last_issue_date,
+        last_dose_date=row.last_dose_date,
+        plan_id=row.plan_id,
+        prior_plan_id=row.prior_plan_id,
+        list_kind=ListKind(row.list_kind) if row.list_kind else None,
+        category=row.category,
+        notes=tuple(row.notes),
+    )
+
+
+def feed_list(session: Session, patient_id: int, feed: Feed) -> FeedList | None:
+    """A feed's current view of a patient as the domain's FeedList, or None if the feed has said nothing."""
+    message = current_message(session, patient_id, feed.value)
+    if message is None:
+        return None
+    statements = tuple(
+        FeedStatement(f"MedicationStatement/{row.id}", feed, _entry_of(row), message.asserted_at)
+        for row in medications_of(session, message.id)
+    )
+    return FeedList(
+        feed=feed,
+        message_time=message.asserted_at,
+        known=message.medications_known,
+        statements=statements,
+        is_discharge=feed is Feed.ACUTE and message.bundle_type == "document",
+    )
 
 
 def current_message(session: Session, patient_id: int, feed: str) -> FeedMessageRow | None:

@@ -24,7 +24,7 @@ class Feed(StrEnum):
         }[self]
 
     @property
-    def title(self) -> str:
+    def heading(self) -> str:
         """The feed as a heading."""
         label = self.label
         return label if label.startswith("GP") else label[0].upper() + label[1:]

@@ -1,0 +1,33 @@
+"""Reconcile the feeds' current lists: lines of matched medicines and every real discrepancy, ranked by harm."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from medpass.domain.dictionary import MedicineDictionary
+from medpass.domain.discrepancies import Discrepancy, differences, duplicates, omissions_and_additions, stopped_elsewhere
+from medpass.domain.lines import FeedList, Line, build_lines
+from medpass.domain.safety import dose_limits, interactions
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """The matched lines and the discrepancies found between the feeds."""
+
+    lines: tuple[Line, ...]
+    discrepancies: tuple[Discrepancy, ...]
+
+
+def reconcile(lists: list[FeedList], dictionary: MedicineDictionary, birth_date: str | None, today: date) -> Reconciliation:
+    """Match every feed's current statements into lines and find every discrepancy, most harmful first."""
+    lines = build_lines(lists, dictionary)
+    found: list[Discrepancy] = []
+    for line in lines:
+        found += stopped_elsewhere(line)
+        found += omissions_and_additions(line, lists)
+        found += differences(line)
+    found += duplicates(lines)
+    found += interactions(lines)
+    found += dose_limits(lines, birth_date, today)
+    return Reconciliation(tuple(lines), tuple(sorted(found, key=lambda d: d.rank)))
