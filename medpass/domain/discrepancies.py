@@ -121,11 +121,25 @@ def stopped_elsewhere(line: Line) -> list[Discrepancy]:
     entry = stop.statement.entry
     verb = "put on hold" if entry.status == "on-hold" else "stopped"
     reason = f" ({entry.status_reason})" if entry.status_reason else " (no reason recorded)"
-    detail = f"{_labels([stop.statement.feed])} {verb} {line.name}{reason}; {_labels(_feeds(still))} still {_agree(_feeds(still), "lists", "list")} it as active."
+    still_feeds = _feeds(still)
+    detail = (
+        f"{_labels([stop.statement.feed])} {verb} {line.name}{reason}; {_labels(still_feeds)} still "
+        f"{_agree(still_feeds, 'lists', 'list')} it as active."
+    )
     members = [stop, *still]
-    return [Discrepancy(DiscrepancyCode.STOPPED_ELSEWHERE, Harm.HIGH, line.name, detail, bool(entry.status_reason),
-                        _refs(members), _feeds(members), _key(DiscrepancyCode.STOPPED_ELSEWHERE, line),
-                        "DOMAIN.md §1, §3: nothing stopped by a newer feed is re-activated (Stockton 2017)")]
+    return [
+        Discrepancy(
+            DiscrepancyCode.STOPPED_ELSEWHERE,
+            Harm.HIGH,
+            line.name,
+            detail,
+            bool(entry.status_reason),
+            _refs(members),
+            _feeds(members),
+            _key(DiscrepancyCode.STOPPED_ELSEWHERE, line),
+            "DOMAIN.md §1, §3: nothing stopped by a newer feed is re-activated (Stockton 2017)",
+        )
+    ]
 
 
 def _should_list(feed_list: FeedList, line: Line) -> bool:
@@ -175,18 +189,39 @@ def omissions_and_additions(line: Line, lists: list[FeedList]) -> list[Discrepan
             added = new[0].statement
             reason = added.entry.change.reason if added.entry.change else None
             because = f" ({reason})" if reason else " (no reason recorded)"
-            detail = (f"{_labels([added.feed])} started {line.name}{because}; it is not yet on "
-                      f"{_labels([feed_list.feed])}'s list of {when}.")
+            detail = f"{_labels([added.feed])} started {line.name}{because}; it is not yet on {_labels([feed_list.feed])}'s list of {when}."
             harm = Harm.LOW if reason else Harm.MODERATE
-            found.append(Discrepancy(DiscrepancyCode.ADDITION, harm, line.name, detail, bool(reason), _refs(new),
-                                     _feeds(new), _key(DiscrepancyCode.ADDITION, line, feed_list.feed.value),
-                                     "issue 3: started recently in one feed and not yet on the others"))
+            found.append(
+                Discrepancy(
+                    DiscrepancyCode.ADDITION,
+                    harm,
+                    line.name,
+                    detail,
+                    bool(reason),
+                    _refs(new),
+                    _feeds(new),
+                    _key(DiscrepancyCode.ADDITION, line, feed_list.feed.value),
+                    "issue 3: started recently in one feed and not yet on the others",
+                )
+            )
         else:
-            detail = (f"{_labels(_feeds(others))} {_agree(_feeds(others), 'lists', 'list')} {line.name} as active; {_labels([feed_list.feed])}'s list of "
-                      f"{when} does not, and records no stop.")
-            found.append(Discrepancy(DiscrepancyCode.OMISSION, _harm_of(line), line.name, detail, False, _refs(others),
-                                     _feeds(others), _key(DiscrepancyCode.OMISSION, line, feed_list.feed.value),
-                                     "DOMAIN.md §1: omission is the commonest error (Cornish 2005); clozapine often missing at the GP"))
+            detail = (
+                f"{_labels(_feeds(others))} {_agree(_feeds(others), 'lists', 'list')} {line.name} as active; "
+                f"{_labels([feed_list.feed])}'s list of {when} does not, and records no stop."
+            )
+            found.append(
+                Discrepancy(
+                    DiscrepancyCode.OMISSION,
+                    _harm_of(line),
+                    line.name,
+                    detail,
+                    False,
+                    _refs(others),
+                    _feeds(others),
+                    _key(DiscrepancyCode.OMISSION, line, feed_list.feed.value),
+                    "DOMAIN.md §1: omission is the commonest error (Cornish 2005); clozapine often missing at the GP",
+                )
+            )
     return found
 
 
@@ -212,8 +247,9 @@ def _describe(values: dict[Feed, str]) -> str:
     return "; ".join(f"the {feed.label}: {value}" for feed, value in values.items())
 
 
-def _difference(code: DiscrepancyCode, line: Line, members: list[Identified], values: dict[Feed, str], harm: Harm,
-                what: str, source: str) -> Discrepancy:
+def _difference(
+    code: DiscrepancyCode, line: Line, members: list[Identified], values: dict[Feed, str], harm: Harm, what: str, source: str
+) -> Discrepancy:
     """A same-medicine difference between feeds."""
     reason = _amended_reason(members)
     because = f" Reason recorded: {reason}." if reason else " No reason recorded."
@@ -235,29 +271,90 @@ def differences(line: Line) -> list[Discrepancy]:
     doses = {m.statement.feed: daily_dose_mg(m.statement.entry.dosages, m.product.strength_mg if m.product else None) for m in versions}
     strengths = {m.product.strength for m in versions if m.product and m.product.strength}
     if None not in doses.values() and len(set(doses.values())) > 1:
-        found.append(_difference(DiscrepancyCode.DOSE, line, versions, {f: f"{_number(d)} mg a day" for f, d in doses.items()},
-                                 _harm_of(line), "total daily dose", "DOMAIN.md §3 L3: compare total daily dose, not strength"))
+        found.append(
+            _difference(
+                DiscrepancyCode.DOSE,
+                line,
+                versions,
+                {f: f"{_number(d)} mg a day" for f, d in doses.items()},
+                _harm_of(line),
+                "total daily dose",
+                "DOMAIN.md §3 L3: compare total daily dose, not strength",
+            )
+        )
     elif None in doses.values() and len(strengths) > 1:
-        values = {m.statement.feed: f"{m.product.strength if m.product else '?'} ({m.statement.entry.dosage_text or 'no dosage'})" for m in versions}
-        found.append(_difference(DiscrepancyCode.DOSE, line, versions, values, _harm_of(line),
-                                 "strength, and the total daily dose could not be worked out", "DOMAIN.md §3 L3"))
+        values = {
+            m.statement.feed: f"{m.product.strength if m.product else '?'} ({m.statement.entry.dosage_text or 'no dosage'})"
+            for m in versions
+        }
+        found.append(
+            _difference(
+                DiscrepancyCode.DOSE,
+                line,
+                versions,
+                values,
+                _harm_of(line),
+                "strength, and the total daily dose could not be worked out",
+                "DOMAIN.md §3 L3",
+            )
+        )
     times = {m.statement.feed: daily_times(m.statement.entry.dosages) for m in versions}
     if None not in times.values() and len(set(times.values())) > 1:
-        found.append(_difference(DiscrepancyCode.FREQUENCY, line, versions, {f: f"{_number(t)} times a day" for f, t in times.items()},
-                                 Harm.MODERATE, "how often it is taken", "DOMAIN.md §3 (MGB rule: ties broken on frequency)"))
-    routes = {m.statement.feed: m.statement.entry.dosages[0].route for m in versions if m.statement.entry.dosages and m.statement.entry.dosages[0].route}
+        found.append(
+            _difference(
+                DiscrepancyCode.FREQUENCY,
+                line,
+                versions,
+                {f: f"{_number(t)} times a day" for f, t in times.items()},
+                Harm.MODERATE,
+                "how often it is taken",
+                "DOMAIN.md §3 (MGB rule: ties broken on frequency)",
+            )
+        )
+    routes = {
+        m.statement.feed: m.statement.entry.dosages[0].route
+        for m in versions
+        if m.statement.entry.dosages and m.statement.entry.dosages[0].route
+    }
     if len(routes) == len(versions) and len({r.code for r in routes.values() if r}) > 1:
-        found.append(_difference(DiscrepancyCode.ROUTE, line, versions, {f: (r.display or r.code or "") for f, r in routes.items() if r},
-                                 Harm.MODERATE, "route", "DOMAIN.md §3 (MGB rule: ingredient, route, form)"))
+        found.append(
+            _difference(
+                DiscrepancyCode.ROUTE,
+                line,
+                versions,
+                {f: (r.display or r.code or "") for f, r in routes.items() if r},
+                Harm.MODERATE,
+                "route",
+                "DOMAIN.md §3 (MGB rule: ingredient, route, form)",
+            )
+        )
     forms = {m.statement.feed: m.product.form for m in versions if m.product and m.product.form}
     if len(forms) == len(versions) and len(set(forms.values())) > 1:
-        found.append(_difference(DiscrepancyCode.FORM, line, versions, dict(forms), _harm_of(line),
-                                 "form", "DOMAIN.md §3 L2: e.g. modified-release vs immediate-release"))
+        found.append(
+            _difference(
+                DiscrepancyCode.FORM,
+                line,
+                versions,
+                dict(forms),
+                _harm_of(line),
+                "form",
+                "DOMAIN.md §3 L2: e.g. modified-release vs immediate-release",
+            )
+        )
     products = [m for m in versions if m.product and m.product.concept_class in ("VMP", "AMP")]
     brands = {m.statement.feed: (m.product.brand if m.product and m.product.brand else "generic (no brand named)") for m in products}
     if line.brand_critical and len(products) == len(versions) and len(set(brands.values())) > 1:
-        found.append(_difference(DiscrepancyCode.BRAND_SWITCH, line, versions, brands, Harm.HIGH, "brand",
-                                 "DOMAIN.md §3 L1: brand-critical (Priadel SmPC: a change of lithium product is new treatment; SPS clozapine)"))
+        found.append(
+            _difference(
+                DiscrepancyCode.BRAND_SWITCH,
+                line,
+                versions,
+                brands,
+                Harm.HIGH,
+                "brand",
+                "DOMAIN.md §3 L1: brand-critical (Priadel SmPC: a change of lithium product is new treatment; SPS clozapine)",
+            )
+        )
     return found
 
 
@@ -271,32 +368,61 @@ def duplicates(lines: list[Line]) -> list[Discrepancy]:
     found: list[Discrepancy] = []
     active = _active_lines(lines)
     for index, first in enumerate(active):
-        for second in active[index + 1:]:
+        for second in active[index + 1 :]:
             shared = first.ingredients & second.ingredients
             if shared:
                 members = first.active() + second.active()
-                detail = (f"{first.name} and {second.name} both contain {', '.join(sorted(shared))} and are both active "
-                          f"({_labels(_feeds(members))}).")
-                found.append(Discrepancy(DiscrepancyCode.DUPLICATE_INGREDIENT, Harm.HIGH if "paracetamol" in shared else Harm.MODERATE,
-                                         first.name, detail, False, _refs(members), _feeds(members),
-                                         _key(DiscrepancyCode.DUPLICATE_INGREDIENT, first, *second.key),
-                                         "DOMAIN.md §3 L3b: a compound contains the other's ingredient"))
+                detail = (
+                    f"{first.name} and {second.name} both contain {', '.join(sorted(shared))} and are both active "
+                    f"({_labels(_feeds(members))})."
+                )
+                found.append(
+                    Discrepancy(
+                        DiscrepancyCode.DUPLICATE_INGREDIENT,
+                        Harm.HIGH if "paracetamol" in shared else Harm.MODERATE,
+                        first.name,
+                        detail,
+                        False,
+                        _refs(members),
+                        _feeds(members),
+                        _key(DiscrepancyCode.DUPLICATE_INGREDIENT, first, *second.key),
+                        "DOMAIN.md §3 L3b: a compound contains the other's ingredient",
+                    )
+                )
     for line in active:
         for feed in Feed:
             twice = [m for m in line.in_feed(feed) if m.statement.is_active]
             if len(twice) > 1:
                 detail = f"{_labels([feed])} lists {line.name} as active {len(twice)} times."
-                found.append(Discrepancy(DiscrepancyCode.DUPLICATE_INGREDIENT, _harm_of(line), line.name, detail, False, _refs(twice),
-                                         (feed,), _key(DiscrepancyCode.DUPLICATE_INGREDIENT, line, feed.value),
-                                         "DOMAIN.md §3: the same ingredient active twice"))
+                found.append(
+                    Discrepancy(
+                        DiscrepancyCode.DUPLICATE_INGREDIENT,
+                        _harm_of(line),
+                        line.name,
+                        detail,
+                        False,
+                        _refs(twice),
+                        (feed,),
+                        _key(DiscrepancyCode.DUPLICATE_INGREDIENT, line, feed.value),
+                        "DOMAIN.md §3: the same ingredient active twice",
+                    )
+                )
     for drug_class in sorted(DUPLICATE_CLASSES):
         of_class = [line for line in active if drug_class in line.classes]
         if len(of_class) > 1:
             members = [m for line in of_class for m in line.active()]
             names = " and ".join(line.name for line in of_class)
-            found.append(Discrepancy(DiscrepancyCode.DUPLICATE_CLASS, Harm.LOW, of_class[0].name,
-                                     f"Two or more active medicines of one class ({drug_class}): {names}. Advisory.", False,
-                                     _refs(members), _feeds(members), _key(DiscrepancyCode.DUPLICATE_CLASS, None, drug_class,
-                                                                          *(k for line in of_class for k in line.key)),
-                                     "DOMAIN.md §3 L4: same class, advisory only"))
+            found.append(
+                Discrepancy(
+                    DiscrepancyCode.DUPLICATE_CLASS,
+                    Harm.LOW,
+                    of_class[0].name,
+                    f"Two or more active medicines of one class ({drug_class}): {names}. Advisory.",
+                    False,
+                    _refs(members),
+                    _feeds(members),
+                    _key(DiscrepancyCode.DUPLICATE_CLASS, None, drug_class, *(k for line in of_class for k in line.key)),
+                    "DOMAIN.md §3 L4: same class, advisory only",
+                )
+            )
     return found

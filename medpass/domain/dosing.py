@@ -17,15 +17,26 @@ _MICROGRAM_UNITS = {"ug", "mcg", "microgram", "micrograms"}
 _UNIT_OF_PRESENTATION = {"tablet", "tablets", "capsule", "capsules", "428673006", "428641000", "{tablet}", "{capsule}"}
 _PERIOD_DAYS = {"h": Decimal(1) / 24, "d": Decimal(1), "wk": Decimal(7), "mo": Decimal(30), "a": Decimal(365)}
 _WORDS: dict[str, Decimal] = {
-    "a": Decimal(1), "one": Decimal(1), "two": Decimal(2), "three": Decimal(3), "four": Decimal(4), "five": Decimal(5),
-    "six": Decimal(6), "half": Decimal("0.5"),
+    "a": Decimal(1),
+    "one": Decimal(1),
+    "two": Decimal(2),
+    "three": Decimal(3),
+    "four": Decimal(4),
+    "five": Decimal(5),
+    "six": Decimal(6),
+    "half": Decimal("0.5"),
 }
 _TEXT_FREQUENCY = [
     (re.compile(r"\b(four times a day|four times daily|qds)\b"), 4),
     (re.compile(r"\b(three times a day|three times daily|tds)\b"), 3),
     (re.compile(r"\b(twice a day|twice daily|two times a day|bd)\b"), 2),
-    (re.compile(r"\b(once a day|once daily|daily|each morning|every morning|in the morning|at night|every night|"
-                r"at bedtime|each night|with breakfast)\b"), 1),
+    (
+        re.compile(
+            r"\b(once a day|once daily|daily|each morning|every morning|in the morning|at night|every night|"
+            r"at bedtime|each night|with breakfast)\b"
+        ),
+        1,
+    ),
 ]
 _TEXT_MG = re.compile(r"(\d+(?:\.\d+)?)\s?(mg|g)\b")
 _TEXT_COUNT = re.compile(r"\b(\d+|a|one|two|three|four|five|six|half)\s+(tablet|tablets|capsule|capsules)\b")

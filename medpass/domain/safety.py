@@ -46,10 +46,23 @@ def interactions(lines: list[Line]) -> list[Discrepancy]:
             if other is lithium or not kinds:
                 continue
             members = lithium.active() + other.active()
-            detail = (f"Lithium is active with {other.name} ({kinds[0]}), which can raise the lithium level "
-                      f"({_labels(_feeds(members))}). Check the level and renal function.")
-            found.append(Discrepancy(DiscrepancyCode.INTERACTION, Harm.HIGH, lithium.name, detail, False, _refs(members),
-                                     _feeds(members), _key(DiscrepancyCode.INTERACTION, lithium, *other.key), LITHIUM_SOURCE))
+            detail = (
+                f"Lithium is active with {other.name} ({kinds[0]}), which can raise the lithium level "
+                f"({_labels(_feeds(members))}). Check the level and renal function."
+            )
+            found.append(
+                Discrepancy(
+                    DiscrepancyCode.INTERACTION,
+                    Harm.HIGH,
+                    lithium.name,
+                    detail,
+                    False,
+                    _refs(members),
+                    _feeds(members),
+                    _key(DiscrepancyCode.INTERACTION, lithium, *other.key),
+                    LITHIUM_SOURCE,
+                )
+            )
     return found
 
 
@@ -62,12 +75,26 @@ def dose_limits(lines: list[Line], birth_date: str | None, today: date) -> list[
             if line.ingredients != frozenset({ingredient}):
                 continue
             limit = older if age is not None and age >= OLDER_ADULT_AGE else adult
-            over = [m for m in _versions(line)
-                    if (dose := daily_dose_mg(m.statement.entry.dosages, m.product.strength_mg if m.product else None)) is not None
-                    and dose > limit]
+            over = [
+                m
+                for m in _versions(line)
+                if (dose := daily_dose_mg(m.statement.entry.dosages, m.product.strength_mg if m.product else None)) is not None
+                and dose > limit
+            ]
             if over:
                 who = f"aged {age}" if age is not None else "age not known"
                 detail = f"{line.name} above {limit} mg a day, the maximum for a patient {who} ({_labels(_feeds(over))})."
-                found.append(Discrepancy(DiscrepancyCode.DOSE_LIMIT, Harm.HIGH, line.name, detail, False, _refs(over),
-                                         _feeds(over), _key(DiscrepancyCode.DOSE_LIMIT, line), QT_SOURCE))
+                found.append(
+                    Discrepancy(
+                        DiscrepancyCode.DOSE_LIMIT,
+                        Harm.HIGH,
+                        line.name,
+                        detail,
+                        False,
+                        _refs(over),
+                        _feeds(over),
+                        _key(DiscrepancyCode.DOSE_LIMIT, line),
+                        QT_SOURCE,
+                    )
+                )
     return found
