@@ -9,13 +9,14 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-_UNIT_SPACE = re.compile(r"(\d)\s+(mg|microgram|micrograms|g|ml|mcg)\b")
-_PLURALS = {"tablets": "tablet", "capsules": "capsule", "micrograms": "microgram", "mcg": "microgram", "ampoules": "ampoule"}
+_MICROGRAM = re.compile(r"(micrograms|mcg)\b")
+_UNIT_SPACE = re.compile(r"(\d)\s+(mg|microgram|g|ml)\b")
+_PLURALS = {"tablets": "tablet", "capsules": "capsule", "ampoules": "ampoule", "vials": "vial"}
 
 
 def normalise_name(name: str) -> str:
     """A medicine name compared as people mean it: case, spacing, plurals and 'mcg' do not matter."""
-    text = " ".join(name.lower().replace(",", " ").split())
+    text = _MICROGRAM.sub("microgram", " ".join(name.lower().replace(",", " ").split()))
     text = _UNIT_SPACE.sub(r"\1\2", text)
     return " ".join(_PLURALS.get(word, word) for word in text.split())
 
