@@ -13,10 +13,12 @@ import click
 from flask import Flask, current_app
 
 from medpass.config import Config
-from medpass.domain.errors import MessageRejected, StorageUnavailable
+from medpass.domain.errors import MessageRejected, NotFound, StorageUnavailable
+from medpass.fhir.build_issues import discrepancy_bundle
 from medpass.fhir.outcome import operation_outcome
 from medpass.services.database import init_database
 from medpass.services.ingest import ingest_message
+from medpass.services.reconcile import reconcile_patient
 from medpass.services.samples import load_samples
 
 
@@ -108,6 +110,30 @@ def load_samples_command() -> None:
         sys.exit(1)
 
 
+@click.command("discrepancies")
+@click.option("--nhs-number", required=True, help="the patient's NHS number")
+@click.option("--text", "as_text", is_flag=True, help="one line per discrepancy instead of the FHIR Bundle")
+def discrepancies_command(nhs_number: str, as_text: bool) -> None:
+    """Print a patient's discrepancies as a FHIR searchset Bundle (DetectedIssues, then what they implicate)."""
+    wiring = _medpass()
+    now = _now()
+    with wiring["sessions"]() as session:
+        try:
+            found = reconcile_patient(session, nhs_number, now.date())
+        except NotFound as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+    issues = found.result.discrepancies
+    if as_text:
+        for issue in issues:
+            recorded = "reason recorded" if issue.documented else "no reason recorded"
+            click.echo(f"{issue.harm.value:8} {issue.code.value:20} {recorded:18} {issue.detail}")
+        click.echo(f"{len(issues)} discrepancies for NHS number {found.patient.nhs_number}")
+        return
+    statements = {s.reference: s for feed_list in found.lists for s in feed_list.statements}
+    click.echo(json.dumps(discrepancy_bundle(issues, statements, found.patient.id, now), indent=2))
+
+
 class _MedpassCommand(click.Command):
     """A command whose database failures end it with one readable line and exit 1, never a traceback."""
 
@@ -121,6 +147,6 @@ class _MedpassCommand(click.Command):
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to `flask --app medpass`."""
-    for command in (init_db_command, ingest_command, load_samples_command):
+    for command in (init_db_command, ingest_command, load_samples_command, discrepancies_command):
         command.__class__ = _MedpassCommand
         app.cli.add_command(command)

@@ -65,6 +65,11 @@ class Discrepancy:
     key: str
     source: str
 
+    def __post_init__(self) -> None:
+        """Details are sentences: they start with a capital letter."""
+        if self.detail and self.detail[0].islower():
+            object.__setattr__(self, "detail", self.detail[0].upper() + self.detail[1:])
+
     @property
     def rank(self) -> tuple[int, str, str]:
         """Sort key: most harmful first, then by medicine and code."""
@@ -253,13 +258,20 @@ def _difference(
     """A same-medicine difference between feeds."""
     reason = _amended_reason(members)
     because = f" Reason recorded: {reason}." if reason else " No reason recorded."
-    detail = f"{line.name}: the feeds differ in {what}. {_describe(values)}.{because}"
+    described = _describe(values)
+    detail = f"{line.name}: the feeds differ in {what}. {described[0].upper()}{described[1:]}.{because}"
     return Discrepancy(code, harm, line.name, detail, reason is not None, _refs(members), _feeds(members), _key(code, line), source)
 
 
 def _number(value: object) -> str:
     """A Decimal as people write it."""
     return format(value, "f") if value is not None else "not stated"
+
+
+def _how_often(times: object) -> str:
+    """'once a day', 'twice a day', '3 times a day'."""
+    words = {"1": "once a day", "2": "twice a day"}
+    return words.get(_number(times), f"{_number(times)} times a day")
 
 
 def differences(line: Line) -> list[Discrepancy]:
@@ -305,7 +317,7 @@ def differences(line: Line) -> list[Discrepancy]:
                 DiscrepancyCode.FREQUENCY,
                 line,
                 versions,
-                {f: f"{_number(t)} times a day" for f, t in times.items()},
+                {f: _how_often(t) for f, t in times.items() if t is not None},
                 Harm.MODERATE,
                 "how often it is taken",
                 "DOMAIN.md §3 (MGB rule: ties broken on frequency)",

@@ -83,3 +83,24 @@ def test_ingest_before_init_db_says_what_to_do_instead_of_a_traceback(flask_cli:
     done = flask_cli("ingest", "--feed", "gp", str(good))
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "error: the database has no medpass tables yet: run `flask --app medpass init-db`" in done.stderr
+
+
+def test_discrepancies_prints_a_valid_searchset_of_detected_issues_and_what_they_implicate(flask_cli: Cli) -> None:
+    flask_cli("init-db")
+    flask_cli("load-samples")
+    done = flask_cli("discrepancies", "--nhs-number", "9999986986")
+    assert done.returncode == 0, done.stderr
+    bundle = json.loads(done.stdout)
+    issues = [e["resource"] for e in bundle["entry"] if e["search"]["mode"] == "match"]
+    included = [e["resource"] for e in bundle["entry"] if e["search"]["mode"] == "include"]
+    assert bundle["type"] == "searchset" and bundle["total"] == len(issues) == 3
+    assert {i["code"]["coding"][0]["code"] for i in issues} == {"brand-switch", "interaction", "stopped-elsewhere"}
+    implicated = {r["reference"] for i in issues for r in i["implicated"]}
+    assert implicated == {f"MedicationStatement/{s['id']}" for s in included}
+    assert all(schema_errors(resource) == [] for resource in [bundle, *issues, *included])
+
+
+def test_discrepancies_for_an_unknown_patient_is_a_readable_error(flask_cli: Cli) -> None:
+    flask_cli("init-db")
+    done = flask_cli("discrepancies", "--nhs-number", "9990000018")
+    assert done.returncode == 1 and "error: no patient with NHS number 9990000018" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,51 @@
+"""medpass's own FHIR identities: the canonical base, and the CodeSystem of discrepancy codes it publishes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from medpass.domain.discrepancies import DiscrepancyCode
+
+#: Canonical base of what medpass defines (a deployment may serve these at its own address).
+CANONICAL_BASE = "https://medpass.example/fhir"
+DISCREPANCY_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/medication-discrepancy"
+REASON_RECORDED_EXTENSION = f"{CANONICAL_BASE}/StructureDefinition/discrepancy-reason-recorded"
+FEED_SOURCE_PREFIX = "urn:medpass:feed:"
+
+DEFINITIONS: dict[DiscrepancyCode, tuple[str, str]] = {
+    DiscrepancyCode.OMISSION: ("Omission", "Active in one feed, absent from a feed that should list it, with no record of a stop there."),
+    DiscrepancyCode.ADDITION: (
+        "Addition",
+        "Started recently in one feed (Added, or after the others' newest message) and not yet on the others.",
+    ),
+    DiscrepancyCode.STOPPED_ELSEWHERE: ("Stopped elsewhere", "Stopped, discontinued or held in one feed, still active in another."),
+    DiscrepancyCode.DOSE: ("Dose", "The same medicine at a different total daily dose."),
+    DiscrepancyCode.FREQUENCY: ("Frequency", "The same medicine taken a different number of times a day."),
+    DiscrepancyCode.ROUTE: ("Route", "The same medicine by a different route."),
+    DiscrepancyCode.FORM: ("Form", "The same medicine in a different form, e.g. modified- vs immediate-release."),
+    DiscrepancyCode.BRAND_SWITCH: ("Brand switch", "A brand-critical medicine on different brands."),
+    DiscrepancyCode.DUPLICATE_INGREDIENT: ("Duplicate ingredient", "The same ingredient active twice."),
+    DiscrepancyCode.DUPLICATE_CLASS: ("Duplicate class", "Two active medicines of the same flagged class (advisory)."),
+    DiscrepancyCode.MONITORING_DUE: ("Monitoring due", "A blood test a safety rule requires is due or overdue."),
+    DiscrepancyCode.INTERACTION: ("Interaction", "Two active medicines that a curated safety rule says interact."),
+    DiscrepancyCode.DOSE_LIMIT: ("Dose limit", "A dose above the maximum a curated safety rule sets."),
+}
+
+
+def discrepancy_code_system() -> dict[str, Any]:
+    """The CodeSystem every DetectedIssue.code.coding of medpass is drawn from."""
+    return {
+        "resourceType": "CodeSystem",
+        "id": "medication-discrepancy",
+        "url": DISCREPANCY_SYSTEM,
+        "name": "MedpassMedicationDiscrepancy",
+        "title": "medpass medication discrepancy types",
+        "status": "active",
+        "content": "complete",
+        "caseSensitive": True,
+        "description": "Differences medpass finds between the GP, mental-health and acute medication feeds (DOMAIN.md §3).",
+        "concept": [
+            {"code": code.value, "display": display, "definition": definition}
+            for code, (display, definition) in DEFINITIONS.items()
+        ],
+    }
