@@ -25,8 +25,11 @@ def _labels() -> dict[str, dict[str, object]]:
     return loaded
 
 
+Results = dict[str, tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]]
+
+
 @pytest.fixture
-def evaluated(session: Session) -> dict[str, tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]]:
+def evaluated(session: Session) -> Results:
     """(expected, found) issue counts per patient after loading every sample and every own case."""
     for folder in (SAMPLES, EVALUATION / "cases"):
         assert all(o.rejection is None for o in load_samples(session, folder, now=lambda: NOW, max_bytes=5 << 20))
@@ -43,15 +46,13 @@ def test_every_labelled_case_exists() -> None:
         assert (ROOT / str(label["case"])).is_dir(), label["case"]
 
 
-def test_each_story_shows_up_as_the_right_issues_and_nothing_else(evaluated: dict[str, tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]]) -> None:
+def test_each_story_shows_up_as_the_right_issues_and_nothing_else(evaluated: Results) -> None:
     wrong = {n: {"missed": sorted((e - f).elements()), "extra": sorted((f - e).elements())}
              for n, (e, f) in evaluated.items() if e != f}
     assert wrong == {}
 
 
-def test_precision_and_recall_are_at_least_095_for_every_code(
-    evaluated: dict[str, tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]], capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_precision_and_recall_are_at_least_095_for_every_code(evaluated: Results, capsys: pytest.CaptureFixture[str]) -> None:
     true_pos, false_pos, false_neg = Counter[str](), Counter[str](), Counter[str]()
     for expected, found in evaluated.values():
         for (code, _), n in (expected & found).items():
