@@ -13,12 +13,14 @@ import click
 from flask import Flask, current_app
 
 from medpass.config import Config
-from medpass.domain.errors import MessageRejected, NotFound, StorageUnavailable
+from medpass.domain.errors import InvalidRequest, MessageRejected, NotFound, StorageUnavailable
+from medpass.domain.feeds import Feed
 from medpass.fhir.build_issues import discrepancy_bundle
 from medpass.fhir.outcome import operation_outcome
 from medpass.services.database import init_database
 from medpass.services.ingest import ingest_message
 from medpass.services.reconcile import reconcile_patient
+from medpass.services.resolution import resolve_discrepancy
 from medpass.services.samples import load_samples
 
 
@@ -119,19 +121,40 @@ def discrepancies_command(nhs_number: str, as_text: bool) -> None:
     now = _now()
     with wiring["sessions"]() as session:
         try:
-            found = reconcile_patient(session, nhs_number, now.date())
+            found = reconcile_patient(session, nhs_number, now)
         except NotFound as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
-    issues = found.result.discrepancies
     if as_text:
-        for issue in issues:
+        for issue in found.issues:
             recorded = "reason recorded" if issue.documented else "no reason recorded"
-            click.echo(f"{issue.harm.value:8} {issue.code.value:20} {recorded:18} {issue.detail}")
-        click.echo(f"{len(issues)} discrepancies for NHS number {found.patient.nhs_number}")
+            state = issue.status.name.lower()
+            click.echo(f"{issue.resource_id}  {state:9} {issue.severity:8} {issue.code:20} {recorded:18} {issue.detail}")
+        click.echo(f"{len(found.issues)} discrepancies for NHS number {found.patient.nhs_number}")
         return
-    statements = {s.reference: s for feed_list in found.lists for s in feed_list.statements}
-    click.echo(json.dumps(discrepancy_bundle(issues, statements, found.patient.id, now), indent=2))
+    click.echo(json.dumps(discrepancy_bundle(found.issues, found.statements, found.patient.id, now), indent=2))
+
+
+@click.command("resolve")
+@click.argument("issue_id")
+@click.option("--accept-feed", type=click.Choice([f.value for f in Feed]), help="accept this feed's version")
+@click.option("--new-version", help="record a new version instead, in words")
+@click.option("--dismiss", is_flag=True, help="dismiss: not a real discrepancy")
+@click.option("--intent", type=click.Choice(["intentional", "unintentional"]), help="was the difference intended?")
+@click.option("--reason", required=True, help="why")
+@click.option("--by", "who", required=True, help="who is recording this (name and role)")
+def resolve_command(issue_id: str, accept_feed: str | None, new_version: str | None, dismiss: bool, intent: str | None,
+                    reason: str, who: str) -> None:
+    """Resolve a discrepancy (its id is the first column of `discrepancies --text`)."""
+    wiring = _medpass()
+    with wiring["sessions"]() as session:
+        try:
+            issue = resolve_discrepancy(session, issue_id, by=who, now=_now(), reason=reason, intent=intent,
+                                        accept_feed=accept_feed, new_version=new_version, dismiss=dismiss)
+        except (NotFound, InvalidRequest) as exc:
+            click.echo(f"error: {exc}; nothing changed", err=True)
+            sys.exit(1)
+    click.echo(f"{issue.resource_id}: {issue.status.name.lower()} by {who}: {issue.detail}")
 
 
 class _MedpassCommand(click.Command):
@@ -147,6 +170,6 @@ class _MedpassCommand(click.Command):
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to `flask --app medpass`."""
-    for command in (init_db_command, ingest_command, load_samples_command, discrepancies_command):
+    for command in (init_db_command, ingest_command, load_samples_command, discrepancies_command, resolve_command):
         command.__class__ = _MedpassCommand
         app.cli.add_command(command)

@@ -126,3 +126,43 @@ class AllergyRow(Base):
     reactions: Mapped[list[Any]] = mapped_column(JSON)
     recorded_date: Mapped[str | None] = mapped_column(String(35))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class DetectedIssueRow(Base):
+    """A discrepancy as medpass last found it, with its resolution; one row per patient and issue key."""
+
+    __tablename__ = "detected_issues"
+    __table_args__ = (UniqueConstraint("patient_id", "issue_key", name="uq_detected_issues_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    issue_key: Mapped[str] = mapped_column(Text)
+    resource_id: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(String(30))
+    severity: Mapped[str] = mapped_column(String(10))
+    medicine: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)
+    documented: Mapped[bool] = mapped_column(Boolean)
+    implicated: Mapped[list[Any]] = mapped_column(JSON)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    current: Mapped[bool] = mapped_column(Boolean)
+    first_found_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_found_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolution: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class ResolutionRow(Base):
+    """Every action on a discrepancy (resolve, dismiss, reopen), for its Provenance and the passport's history."""
+
+    __tablename__ = "issue_resolutions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("detected_issues.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)

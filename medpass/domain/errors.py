@@ -70,5 +70,9 @@ class StorageUnavailable(MedpassError):
     """The database cannot be used: not reachable, or not prepared with init-db. Nothing was stored."""
 
 
+class InvalidRequest(MedpassError):
+    """A request that cannot be carried out as asked (a resolution without a reason, say); nothing changed."""
+
+
 class NotFound(MedpassError):
     """Something asked for does not exist."""

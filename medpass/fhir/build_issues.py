@@ -1,57 +1,86 @@
-"""Discrepancies as R4 DetectedIssues, and a patient's issues as a searchset Bundle with what they implicate."""
+"""Stored discrepancies as R4 DetectedIssues (with mitigations and Provenance), and a patient's searchset."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
-from medpass.domain.discrepancies import Discrepancy
+from medpass.domain.discrepancies import DiscrepancyCode
+from medpass.domain.issue_lifecycle import IssueAction, StoredIssue
 from medpass.domain.lines import FeedStatement
 from medpass.fhir.build_statement import medication_statement
 from medpass.fhir.codes import CANONICAL_BASE, DEFINITIONS, DISCREPANCY_SYSTEM, REASON_RECORDED_EXTENSION
 
-#: DetectedIssue.status for an open discrepancy (R4 observation-status: preliminary = not yet resolved).
-OPEN_STATUS = "preliminary"
+_ACTIVITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
 
 
-def issue_id(discrepancy: Discrepancy, patient_id: int) -> str:
-    """A stable id: the same discrepancy for the same patient has the same id after every re-ingest."""
-    return hashlib.sha256(f"{patient_id}|{discrepancy.key}".encode()).hexdigest()[:32]
+def _mitigation_text(action: IssueAction) -> str:
+    """One resolution in words: what was decided and why."""
+    details = action.details
+    if action.action == "dismiss":
+        what = "Dismissed"
+    elif details.get("accepted_feed"):
+        what = f"Accepted the {details['accepted_feed']} feed's version"
+    else:
+        what = f"Recorded a new version: {details.get('new_version', '')}"
+    intent = f" ({details['intent']})" if details.get("intent") else ""
+    return f"{what}{intent}. {details.get('reason', '')}".strip()
 
 
-def detected_issue(discrepancy: Discrepancy, patient_id: int, identified: datetime, status: str = OPEN_STATUS) -> dict[str, Any]:
+def detected_issue(issue: StoredIssue) -> dict[str, Any]:
     """One DetectedIssue: exactly one coding from medpass's CodeSystem, severity, implicated statements, detail."""
-    display, _ = DEFINITIONS[discrepancy.code]
-    return {
+    display, _ = DEFINITIONS[DiscrepancyCode(issue.code)]
+    resource: dict[str, Any] = {
         "resourceType": "DetectedIssue",
-        "id": issue_id(discrepancy, patient_id),
-        "extension": [{"url": REASON_RECORDED_EXTENSION, "valueCode": "documented" if discrepancy.documented else "undocumented"}],
-        "status": status,
-        "code": {"coding": [{"system": DISCREPANCY_SYSTEM, "code": discrepancy.code.value, "display": display}],
-                 "text": f"{display}: {discrepancy.medicine}"},
-        "severity": discrepancy.harm.value,
-        "patient": {"reference": f"Patient/{patient_id}"},
-        "identifiedDateTime": identified.isoformat(),
+        "id": issue.resource_id,
+        "meta": {"lastUpdated": max([issue.last_found_at, *(a.recorded_at for a in issue.actions)]).isoformat()},
+        "extension": [{"url": REASON_RECORDED_EXTENSION, "valueCode": "documented" if issue.documented else "undocumented"}],
+        "status": issue.status.value,
+        "code": {
+            "coding": [{"system": DISCREPANCY_SYSTEM, "code": issue.code, "display": display}],
+            "text": f"{display}: {issue.medicine}",
+        },
+        "severity": issue.severity,
+        "patient": {"reference": f"Patient/{issue.patient_id}"},
+        "identifiedDateTime": issue.first_found_at.isoformat(),
         "author": {"display": "medpass reconciliation"},
-        "implicated": [{"reference": reference} for reference in discrepancy.implicated],
-        "detail": discrepancy.detail,
+        "implicated": [{"reference": reference} for reference in issue.implicated],
+        "detail": issue.detail,
+    }
+    mitigations = [
+        {"action": {"text": _mitigation_text(a)}, "date": a.recorded_at.isoformat(), "author": {"display": a.recorded_by}}
+        for a in issue.actions
+        if a.action in ("resolve", "dismiss")
+    ]
+    if mitigations:
+        resource["mitigation"] = mitigations
+    return resource
+
+
+def provenance(issue: StoredIssue, action: IssueAction, index: int) -> dict[str, Any]:
+    """Who did what to a DetectedIssue, when and why."""
+    return {
+        "resourceType": "Provenance",
+        "id": f"{issue.resource_id}-{index}",
+        "target": [{"reference": f"DetectedIssue/{issue.resource_id}"}],
+        "recorded": action.recorded_at.isoformat(),
+        "activity": {"coding": [{"system": _ACTIVITY_SYSTEM, "code": "UPDATE", "display": "revise"}], "text": action.action},
+        "reason": [{"text": action.details.get("reason", action.action)}],
+        "agent": [{"who": {"display": action.recorded_by}}],
     }
 
 
 def discrepancy_bundle(
-    discrepancies: tuple[Discrepancy, ...], statements: dict[str, FeedStatement], patient_id: int, identified: datetime
+    issues: tuple[StoredIssue, ...], statements: dict[str, FeedStatement], patient_id: int, at: datetime
 ) -> dict[str, Any]:
     """A searchset: the DetectedIssues (mode match) then every MedicationStatement they implicate (mode include)."""
-    entries: list[dict[str, Any]] = []
-    for discrepancy in discrepancies:
-        resource = detected_issue(discrepancy, patient_id, identified)
-        entries.append({"fullUrl": f"{CANONICAL_BASE}/DetectedIssue/{resource['id']}", "resource": resource,
-                        "search": {"mode": "match"}})
-    included = dict.fromkeys(ref for d in discrepancies for ref in d.implicated)
-    for reference in included:
-        entries.append({"fullUrl": f"{CANONICAL_BASE}/{reference}",
-                        "resource": medication_statement(statements[reference], f"Patient/{patient_id}"),
-                        "search": {"mode": "include"}})
-    return {"resourceType": "Bundle", "type": "searchset", "timestamp": identified.isoformat(), "total": len(discrepancies),
-            "entry": entries}
+    entries: list[dict[str, Any]] = [
+        {"fullUrl": f"{CANONICAL_BASE}/DetectedIssue/{issue.resource_id}", "resource": detected_issue(issue), "search": {"mode": "match"}}
+        for issue in issues
+    ]
+    for reference in dict.fromkeys(ref for issue in issues for ref in issue.implicated):
+        if reference in statements:
+            entries.append({"fullUrl": f"{CANONICAL_BASE}/{reference}",
+                            "resource": medication_statement(statements[reference], f"Patient/{patient_id}"),
+                            "search": {"mode": "include"}})
+    return {"resourceType": "Bundle", "type": "searchset", "timestamp": at.isoformat(), "total": len(issues), "entry": entries}

@@ -1,17 +1,19 @@
-"""Reconcile a patient's feeds now: the use case behind the discrepancies command, the API and the passport."""
+"""Reconcile a patient's feeds: recomputed on every ingest, stored with each discrepancy's status."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from medpass.db import repository
+from medpass.db import issues, repository
 from medpass.db.rows import PatientRow
+from medpass.domain.discrepancies import HARM_ORDER, Harm
 from medpass.domain.errors import NotFound
 from medpass.domain.feeds import Feed
-from medpass.domain.lines import FeedList
+from medpass.domain.issue_lifecycle import StoredIssue, fingerprint
+from medpass.domain.lines import FeedList, FeedStatement
 from medpass.domain.nhs_number import normalise_nhs_number
 from medpass.domain.reconciliation import Reconciliation, reconcile
 from medpass.reference.dictionary import medicines_dictionary
@@ -19,18 +21,35 @@ from medpass.reference.dictionary import medicines_dictionary
 
 @dataclass(frozen=True)
 class PatientReconciliation:
-    """A patient, the feed lists compared, and what the comparison found."""
+    """A patient, the feed lists compared, what the comparison found, and the stored issues with their status."""
 
     patient: PatientRow
     lists: tuple[FeedList, ...]
     result: Reconciliation
+    issues: tuple[StoredIssue, ...]
+
+    @property
+    def statements(self) -> dict[str, FeedStatement]:
+        """Every current statement by its reference."""
+        return {s.reference: s for feed_list in self.lists for s in feed_list.statements}
 
 
-def reconcile_patient(session: Session, nhs_number: str, today: date) -> PatientReconciliation:
-    """Compare each feed's current list for one patient, or raise NotFound."""
+def refresh_discrepancies(session: Session, patient: PatientRow, now: datetime) -> PatientReconciliation:
+    """Compare each feed's current list and store what was found (the caller commits)."""
+    lists = [found for feed in Feed if (found := repository.feed_list(session, patient.id, feed)) is not None]
+    result = reconcile(lists, medicines_dictionary(), patient.birth_date, now.date())
+    statements = {s.reference: s for feed_list in lists for s in feed_list.statements}
+    issues.save_found(session, patient.id, [(d, fingerprint(d, statements)) for d in result.discrepancies], now)
+    session.flush()
+    stored = sorted(issues.patient_issues(session, patient.id), key=lambda i: (HARM_ORDER[Harm(i.severity)], i.medicine, i.code))
+    return PatientReconciliation(patient, tuple(lists), result, tuple(stored))
+
+
+def reconcile_patient(session: Session, nhs_number: str, now: datetime) -> PatientReconciliation:
+    """Reconcile one patient now and commit the stored issues; NotFound for an unknown NHS number."""
     patient = repository.find_patient(session, normalise_nhs_number(nhs_number))
     if patient is None:
         raise NotFound(f"no patient with NHS number {nhs_number}")
-    lists = [found for feed in Feed if (found := repository.feed_list(session, patient.id, feed)) is not None]
-    result = reconcile(lists, medicines_dictionary(), patient.birth_date, today)
-    return PatientReconciliation(patient, tuple(lists), result)
+    found = refresh_discrepancies(session, patient, now)
+    session.commit()
+    return found

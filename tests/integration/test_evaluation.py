@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -35,7 +35,7 @@ def evaluated(session: Session) -> Results:
         assert all(o.rejection is None for o in load_samples(session, folder, now=lambda: NOW, max_bytes=5 << 20))
     results = {}
     for nhs_number, label in _labels().items():
-        found = reconcile_patient(session, nhs_number, date(2026, 11, 25)).result.discrepancies
+        found = reconcile_patient(session, nhs_number, datetime(2026, 11, 25, tzinfo=UTC)).result.discrepancies
         expected = Counter((code, medicine) for code, medicine in label["expected"])  # type: ignore[attr-defined]
         results[nhs_number] = (expected, Counter((d.code.value, d.medicine) for d in found))
     return results

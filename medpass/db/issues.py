@@ -1,0 +1,79 @@
+"""Stored discrepancies and what was done about them: every query and write about DetectedIssues."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from medpass.db.rows import DetectedIssueRow, ResolutionRow
+from medpass.domain.discrepancies import Discrepancy
+from medpass.domain.issue_lifecycle import IssueAction, IssueStatus, StoredIssue, issue_resource_id, next_state
+
+
+def _stored(row: DetectedIssueRow, actions: list[ResolutionRow]) -> StoredIssue:
+    """A row and its actions as the domain's StoredIssue."""
+    return StoredIssue(
+        resource_id=row.resource_id, patient_id=row.patient_id, code=row.code, severity=row.severity, medicine=row.medicine,
+        detail=row.detail, documented=row.documented, implicated=tuple(row.implicated), status=IssueStatus(row.status),
+        current=row.current, first_found_at=row.first_found_at, last_found_at=row.last_found_at,
+        actions=tuple(IssueAction(a.action, a.recorded_at, a.recorded_by, dict(a.details)) for a in actions),
+    )
+
+
+def _actions_by_issue(session: Session, issue_ids: list[int]) -> dict[int, list[ResolutionRow]]:
+    """Every action on the given issues, oldest first."""
+    found: dict[int, list[ResolutionRow]] = {}
+    if issue_ids:
+        rows = session.scalars(select(ResolutionRow).where(ResolutionRow.issue_id.in_(issue_ids)).order_by(ResolutionRow.id))
+        for row in rows:
+            found.setdefault(row.issue_id, []).append(row)
+    return found
+
+
+def patient_issues(session: Session, patient_id: int, *, current_only: bool = True) -> list[StoredIssue]:
+    """A patient's discrepancies (by default only those the feeds still show), in the order they were stored."""
+    query = select(DetectedIssueRow).where(DetectedIssueRow.patient_id == patient_id)
+    if current_only:
+        query = query.where(DetectedIssueRow.current.is_(True))
+    rows = list(session.scalars(query.order_by(DetectedIssueRow.id)))
+    actions = _actions_by_issue(session, [r.id for r in rows])
+    return [_stored(row, actions.get(row.id, [])) for row in rows]
+
+
+def find_issue(session: Session, resource_id: str) -> tuple[DetectedIssueRow, StoredIssue] | None:
+    """One discrepancy by its DetectedIssue id."""
+    row = session.scalars(select(DetectedIssueRow).where(DetectedIssueRow.resource_id == resource_id)).one_or_none()
+    if row is None:
+        return None
+    return row, _stored(row, _actions_by_issue(session, [row.id]).get(row.id, []))
+
+
+def record_action(session: Session, row: DetectedIssueRow, action: str, by: str, at: datetime, details: dict[str, Any]) -> None:
+    """Add one action to an issue's history."""
+    session.add(ResolutionRow(issue_id=row.id, patient_id=row.patient_id, action=action, recorded_at=at, recorded_by=by, details=details))
+
+
+def save_found(session: Session, patient_id: int, found: list[tuple[Discrepancy, str]], now: datetime) -> None:
+    """Store a reconciliation's discrepancies (with their fingerprints) against what was stored before."""
+    rows = {row.issue_key: row for row in session.scalars(select(DetectedIssueRow).where(DetectedIssueRow.patient_id == patient_id))}
+    seen: set[str] = set()
+    for discrepancy, print_ in found:
+        seen.add(discrepancy.key)
+        row = rows.get(discrepancy.key)
+        state = next_state(IssueStatus(row.status) if row else None, row.fingerprint if row else None, print_)
+        if row is None:
+            row = DetectedIssueRow(patient_id=patient_id, issue_key=discrepancy.key,
+                                   resource_id=issue_resource_id(patient_id, discrepancy.key), first_found_at=now)
+            session.add(row)
+        row.code, row.severity, row.medicine = discrepancy.code.value, discrepancy.harm.value, discrepancy.medicine
+        row.detail, row.documented, row.implicated = discrepancy.detail, discrepancy.documented, list(discrepancy.implicated)
+        row.fingerprint, row.status, row.current, row.last_found_at = print_, state.status.value, True, now
+        if state.reopened:
+            session.flush()
+            record_action(session, row, "reopen", "medpass", now, {"reason": "the feeds changed since it was resolved"})
+    for key, row in rows.items():
+        if key not in seen and row.current:
+            row.current = False
