@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -230,7 +230,7 @@ def add_message(
     return int(message_id)
 
 
-def _entry_of(row: MedicationRow) -> MedicationEntry:
+def _entry_of(row: Any) -> MedicationEntry:
     """A stored medicine back as the domain's MedicationEntry."""
     def decimal(value: Any) -> Decimal | None:
         return None if value is None else Decimal(str(value))
@@ -281,22 +281,38 @@ def _entry_of(row: MedicationRow) -> MedicationEntry:
     )
 
 
-def feed_list(session: Session, patient_id: int, feed: Feed) -> FeedList | None:
-    """A feed's current view of a patient as the domain's FeedList, or None if the feed has said nothing."""
-    message = current_message(session, patient_id, feed.value)
-    if message is None:
-        return None
-    statements = tuple(
-        FeedStatement(f"MedicationStatement/{row.id}", feed, _entry_of(row), message.asserted_at)
-        for row in medications_of(session, message.id)
+def feed_lists(session: Session, patient_id: int) -> list[FeedList]:
+    """Every feed's current view of a patient as FeedLists, in two queries (run on every ingest)."""
+    messages = _MESSAGES.c
+    newest: dict[str, Any] = {}
+    rows = session.execute(
+        select(messages.id, messages.feed, messages.asserted_at, messages.medications_known, messages.bundle_type)
+        .where(messages.patient_id == patient_id)
+        .order_by(desc(messages.asserted_at), desc(messages.received_at), desc(messages.id))
     )
-    return FeedList(
-        feed=feed,
-        message_time=message.asserted_at,
-        known=message.medications_known,
-        statements=statements,
-        is_discharge=feed is Feed.ACUTE and message.bundle_type == "document",
-    )
+    for row in rows:
+        newest.setdefault(row.feed, row)
+    statements: dict[int, list[Any]] = {row.id: [] for row in newest.values()}
+    if statements:
+        medication_rows = session.execute(
+            select(_MEDICATIONS).where(_MEDICATIONS.c.message_id.in_(list(statements))).order_by(_MEDICATIONS.c.position)
+        )
+        for medication in medication_rows:
+            statements[medication.message_id].append(medication)
+    found = []
+    for feed in Feed:
+        message = newest.get(feed.value)
+        if message is None:
+            continue
+        asserted = message.asserted_at if message.asserted_at.tzinfo else message.asserted_at.replace(tzinfo=UTC)
+        found.append(FeedList(
+            feed=feed,
+            message_time=asserted,
+            known=bool(message.medications_known),
+            statements=tuple(FeedStatement(f"MedicationStatement/{m.id}", feed, _entry_of(m), asserted) for m in statements[message.id]),
+            is_discharge=feed is Feed.ACUTE and message.bundle_type == "document",
+        ))
+    return found
 
 
 def current_message(session: Session, patient_id: int, feed: str) -> FeedMessageRow | None:

@@ -57,7 +57,7 @@ class FeedMessageRow(Base):
     medications_known: Mapped[bool] = mapped_column(Boolean)
     medications_unknown_reason: Mapped[str | None] = mapped_column(Text)
     warnings: Mapped[list[Any]] = mapped_column(JSON)
-    raw: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text, deferred=True)  # loaded only when asked for: it can be megabytes
 
     patient: Mapped[PatientRow] = relationship(back_populates="messages")
 

@@ -15,7 +15,7 @@ from medpass.domain.feeds import Feed, parse_feed
 from medpass.domain.messages import FeedMessage
 from medpass.fhir.parse import ParsedBundle
 from medpass.fhir.read_message import read_feed_message
-from medpass.services.reconcile import refresh_discrepancies
+from medpass.services.reconcile import store_discrepancies
 from medpass.services.storage import storage_errors
 
 
@@ -84,7 +84,7 @@ def _store(
                 sender=sender,
                 received_at=now,
             )
-            refresh_discrepancies(session, session.get_one(PatientRow, patient_id), now)
+            store_discrepancies(session, session.get_one(PatientRow, patient_id), now)
             session.commit()
             duplicate = False
     except IntegrityError:

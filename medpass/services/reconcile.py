@@ -11,7 +11,6 @@ from medpass.db import issues, repository
 from medpass.db.rows import PatientRow
 from medpass.domain.discrepancies import HARM_ORDER, Harm
 from medpass.domain.errors import NotFound
-from medpass.domain.feeds import Feed
 from medpass.domain.issue_lifecycle import StoredIssue, fingerprint
 from medpass.domain.lines import FeedList, FeedStatement
 from medpass.domain.nhs_number import normalise_nhs_number
@@ -34,12 +33,18 @@ class PatientReconciliation:
         return {s.reference: s for feed_list in self.lists for s in feed_list.statements}
 
 
-def refresh_discrepancies(session: Session, patient: PatientRow, now: datetime) -> PatientReconciliation:
-    """Compare each feed's current list and store what was found (the caller commits)."""
-    lists = [found for feed in Feed if (found := repository.feed_list(session, patient.id, feed)) is not None]
+def store_discrepancies(session: Session, patient: PatientRow, now: datetime) -> tuple[list[FeedList], Reconciliation]:
+    """Compare each feed's current list and store what was found (the caller commits): run on every ingest."""
+    lists = repository.feed_lists(session, patient.id)
     result = reconcile(lists, medicines_dictionary(), patient.birth_date, now.date())
     statements = {s.reference: s for feed_list in lists for s in feed_list.statements}
     issues.save_found(session, patient.id, [(d, fingerprint(d, statements)) for d in result.discrepancies], now)
+    return lists, result
+
+
+def refresh_discrepancies(session: Session, patient: PatientRow, now: datetime) -> PatientReconciliation:
+    """Store the discrepancies found now and read them back with their status and history."""
+    lists, result = store_discrepancies(session, patient, now)
     session.flush()
     stored = sorted(issues.patient_issues(session, patient.id), key=lambda i: (HARM_ORDER[Harm(i.severity)], i.medicine, i.code))
     return PatientReconciliation(patient, tuple(lists), result, tuple(stored))
