@@ -16,9 +16,13 @@ from medpass.config import Config
 from medpass.domain.errors import InvalidRequest, MessageRejected, NotFound, StorageUnavailable
 from medpass.domain.feeds import Feed
 from medpass.fhir.build_issues import discrepancy_bundle
+from medpass.fhir.build_passport import passport_document
 from medpass.fhir.outcome import operation_outcome
+from medpass.render.passport_html import passport_html
+from medpass.render.passport_pdf import passport_pdf
 from medpass.services.database import init_database
 from medpass.services.ingest import ingest_message
+from medpass.services.passport import make_passport
 from medpass.services.reconcile import reconcile_patient
 from medpass.services.resolution import resolve_discrepancy
 from medpass.services.samples import load_samples
@@ -157,6 +161,35 @@ def resolve_command(issue_id: str, accept_feed: str | None, new_version: str | N
     click.echo(f"{issue.resource_id}: {issue.status.name.lower()} by {who}: {issue.detail}")
 
 
+@click.command("passport")
+@click.option("--nhs-number", required=True, help="the patient's NHS number")
+@click.option("--format", "form", type=click.Choice(["fhir", "html", "pdf"]), default="fhir", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="write to this file instead of the screen")
+def passport_command(nhs_number: str, form: str, output: Path | None) -> None:
+    """Make the patient's medication passport as a FHIR document, a printable HTML page or a PDF."""
+    wiring = _medpass()
+    with wiring["sessions"]() as session:
+        try:
+            passport = make_passport(session, nhs_number, _now())
+        except NotFound as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+    if form == "pdf":
+        content: bytes = passport_pdf(passport)
+    elif form == "html":
+        content = passport_html(passport).encode()
+    else:
+        content = json.dumps(passport_document(passport), indent=2).encode()
+    if output is None:
+        if form == "pdf":
+            click.echo("error: a PDF needs --output FILE", err=True)
+            sys.exit(1)
+        click.echo(content.decode())
+        return
+    output.write_bytes(content)
+    click.echo(f"{output}: passport version {passport.version} for NHS number {passport.nhs_number} ({form}, {len(content)} bytes)")
+
+
 class _MedpassCommand(click.Command):
     """A command whose database failures end it with one readable line and exit 1, never a traceback."""
 
@@ -170,6 +203,7 @@ class _MedpassCommand(click.Command):
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to `flask --app medpass`."""
-    for command in (init_db_command, ingest_command, load_samples_command, discrepancies_command, resolve_command):
+    for command in (init_db_command, ingest_command, load_samples_command, discrepancies_command, resolve_command,
+                    passport_command):
         command.__class__ = _MedpassCommand
         app.cli.add_command(command)

@@ -325,6 +325,11 @@ def current_message(session: Session, patient_id: int, feed: str) -> FeedMessage
     ).first()
 
 
+def current_messages(session: Session, patient_id: int) -> list[FeedMessageRow]:
+    """Each feed's current message about a patient."""
+    return [m for feed in Feed if (m := current_message(session, patient_id, feed.value)) is not None]
+
+
 def message_history(session: Session, patient_id: int) -> list[FeedMessageRow]:
     """Every message about a patient, newest first: what changed, when, and who said so."""
     return list(

@@ -166,3 +166,17 @@ class ResolutionRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     recorded_by: Mapped[str] = mapped_column(String(200))
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PassportRow(Base):
+    """Each passport made for a patient, with its date: 'changes since your last passport' compares them."""
+
+    __tablename__ = "passports"
+    __table_args__ = (UniqueConstraint("patient_id", "version", name="uq_passports_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    content_hash: Mapped[str] = mapped_column(String(64))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -104,3 +104,17 @@ def test_discrepancies_for_an_unknown_patient_is_a_readable_error(flask_cli: Cli
     flask_cli("init-db")
     done = flask_cli("discrepancies", "--nhs-number", "9990000018")
     assert done.returncode == 1 and "error: no patient with NHS number 9990000018" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_passport_writes_each_form_and_refuses_a_pdf_to_the_screen(flask_cli: Cli, tmp_path: Path) -> None:
+    flask_cli("init-db")
+    flask_cli("load-samples")
+    for form in ("fhir", "html", "pdf"):
+        out = tmp_path / f"passport.{form}"
+        done = flask_cli("passport", "--nhs-number", "9991689761", "--format", form, "--output", str(out))
+        assert done.returncode == 0 and f"passport version 1 for NHS number 9991689761 ({form}" in done.stdout
+    assert (tmp_path / "passport.pdf").read_bytes().startswith(b"%PDF")
+    assert json.loads((tmp_path / "passport.fhir").read_text())["type"] == "document"
+    assert "Zuclopenthixol" in (tmp_path / "passport.html").read_text()
+    to_screen = flask_cli("passport", "--nhs-number", "9991689761", "--format", "pdf")
+    assert to_screen.returncode == 1 and "a PDF needs --output FILE" in to_screen.stderr

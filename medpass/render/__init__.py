@@ -1,0 +1,1 @@
+"""Views of the passport for people: HTML (Jinja2, without Flask) and PDF (reportlab)."""

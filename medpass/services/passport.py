@@ -1,0 +1,64 @@
+"""Make a patient's medication passport from the reconciled feeds, and keep each version with its date."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import desc, select
+from sqlalchemy.orm import Session
+
+from medpass.db import repository
+from medpass.db.rows import PassportRow
+from medpass.domain.dictionary import normalise_name
+from medpass.domain.passport import Passport, PassportAllergy, PassportInputs, build_passport
+from medpass.services.reconcile import reconcile_patient
+
+#: What makes two passports different for the patient (not when they were made).
+_COMPARED = ("medicines", "stopped", "allergies", "changes", "monitoring", "not_known")
+
+
+def _allergies(session: Session, patient_id: int) -> tuple[tuple[PassportAllergy, ...], bool]:
+    """Allergies from every feed's current message, one per substance; whether any feed recorded any."""
+    found: dict[str, PassportAllergy] = {}
+    for feed_list_message in repository.current_messages(session, patient_id):
+        for row in repository.allergies_of(session, feed_list_message.id):
+            if row.verification_status in ("refuted", "entered-in-error") or row.clinical_status in ("inactive", "resolved"):
+                continue
+            reaction = ", ".join(row.reactions) or "reaction not recorded"
+            found.setdefault(normalise_name(row.substance_name), PassportAllergy(row.substance_name, reaction))
+    return tuple(found.values()), bool(found)
+
+
+def _digest(content: dict[str, Any]) -> str:
+    """A hash of what the patient would see as different."""
+    return hashlib.sha256(json.dumps({k: content[k] for k in _COMPARED}, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def make_passport(session: Session, nhs_number: str, now: datetime) -> Passport:
+    """Reconcile now and make the passport; store it as a new version only when its content changed."""
+    found = reconcile_patient(session, nhs_number, now)
+    patient = found.patient
+    allergies, allergies_known = _allergies(session, patient.id)
+    inputs = PassportInputs(
+        nhs_number=patient.nhs_number,
+        name=" ".join(p for p in (patient.given, (patient.family or "").upper()) if p) or patient.nhs_number,
+        birth_date=patient.birth_date,
+        gp_practice=patient.gp_practice_name or patient.gp_practice_ods or "not known",
+        lists=found.lists, lines=found.result.lines, issues=found.issues,
+        allergies=allergies, allergies_known=allergies_known,
+    )
+    versions = list(session.scalars(select(PassportRow).where(PassportRow.patient_id == patient.id)
+                                    .order_by(desc(PassportRow.version)).limit(2)))
+    latest = versions[0] if versions else None
+    draft = build_passport(inputs, now, latest.content["medicines"] if latest else None, (latest.version if latest else 0) + 1)
+    content = json.loads(json.dumps(asdict(draft), default=str))
+    if latest is not None and latest.content_hash == _digest(content):
+        earlier = versions[1].content["medicines"] if len(versions) > 1 else None
+        return build_passport(inputs, latest.made_at, earlier, latest.version)
+    session.add(PassportRow(patient_id=patient.id, version=draft.version, made_at=now, content_hash=_digest(content), content=content))
+    session.commit()
+    return draft
