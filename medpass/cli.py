@@ -15,8 +15,10 @@ from flask import Flask, current_app
 from medpass.config import Config
 from medpass.domain.errors import InvalidRequest, MessageRejected, NotFound, StorageUnavailable
 from medpass.domain.feeds import Feed
+from medpass.domain.reconciled_list import reconciled_lines
 from medpass.fhir.build_issues import discrepancy_bundle
 from medpass.fhir.build_passport import passport_document
+from medpass.fhir.build_reconciled import reconciled_list
 from medpass.fhir.outcome import operation_outcome
 from medpass.render.passport_html import passport_html
 from medpass.render.passport_pdf import passport_pdf
@@ -190,6 +192,35 @@ def passport_command(nhs_number: str, form: str, output: Path | None) -> None:
     click.echo(f"{output}: passport version {passport.version} for NHS number {passport.nhs_number} ({form}, {len(content)} bytes)")
 
 
+@click.command("reconciled-list")
+@click.option("--nhs-number", required=True, help="the patient's NHS number")
+@click.option("--text", "as_text", is_flag=True, help="a table for people instead of the FHIR List")
+def reconciled_list_command(nhs_number: str, as_text: bool) -> None:
+    """Print the reconciled list: each feed's version side by side and the agreed current version."""
+    wiring = _medpass()
+    now = _now()
+    with wiring["sessions"]() as session:
+        try:
+            found = reconcile_patient(session, nhs_number, now)
+        except NotFound as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+    practice = found.patient.gp_practice_name or found.patient.gp_practice_ods or "GP practice"
+    lines = reconciled_lines(found.result.lines, found.issues, practice)
+    if not as_text:
+        click.echo(json.dumps(reconciled_list(lines, found.patient.id, now), indent=2))
+        return
+    for line in lines:
+        agreed = line.agreed.statement.entry if line.agreed else None
+        shown = f"{agreed.medicine.name}: {agreed.dosage_text or 'no dosage'}" if agreed else "not current"
+        flag = f"  [{len(line.open_issues)} open discrepancies]" if line.open_issues else ""
+        click.echo(f"{line.name} ({line.status}; prescriber {line.prescriber}){flag}\n  agreed: {shown}")
+        for feed, version in line.versions.items():
+            text = f"{version.statement.entry.medicine.name}, {version.statement.entry.dosage_text} ({version.statement.entry.status})" \
+                if version else "not listed"
+            click.echo(f"  {feed.value:14} {text}")
+
+
 class _MedpassCommand(click.Command):
     """A command whose database failures end it with one readable line and exit 1, never a traceback."""
 
@@ -204,6 +235,6 @@ class _MedpassCommand(click.Command):
 def register_commands(app: Flask) -> None:
     """Attach the commands to `flask --app medpass`."""
     for command in (init_db_command, ingest_command, load_samples_command, discrepancies_command, resolve_command,
-                    passport_command):
+                    passport_command, reconciled_list_command):
         command.__class__ = _MedpassCommand
         app.cli.add_command(command)

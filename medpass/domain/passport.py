@@ -79,7 +79,7 @@ class Passport:
     version: int = 1
 
 
-def _prescriber(line: Line, gp_practice: str) -> str:
+def prescriber_of_record(line: Line, gp_practice: str) -> str:
     """Who prescribes it: the GP record's prescriber-of-record extension first, else the trust's, else who lists it.
 
     A hospital that continues a medicine at discharge is not its prescriber; the GP or the trust is.
@@ -149,7 +149,7 @@ def _medicine(member: Identified, line: Line, gp_practice: str, checking: dict[s
     return PassportMedicine(
         name=entry.medicine.name,
         how_to_take=entry.dosage_text or "Ask your pharmacist: no instructions were sent",
-        prescribed_by=_prescriber(line, gp_practice),
+        prescribed_by=prescriber_of_record(line, gp_practice),
         monitored_by=monitored,
         last_dose=entry.last_dose_date[:10] if entry.last_dose_date else None,
         since=(entry.effective_start or "")[:10] or None,
