@@ -375,32 +375,40 @@ def _active_lines(lines: list[Line]) -> list[Line]:
     return [line for line in lines if line.active()]
 
 
+def _sharing_an_ingredient(lines: list[Line]) -> list[tuple[Line, Line]]:
+    """Pairs of lines with an ingredient in common, found through an index (linear in the lines, not quadratic)."""
+    by_ingredient: dict[str, list[int]] = {}
+    for position, line in enumerate(lines):
+        for ingredient in line.ingredients:
+            by_ingredient.setdefault(ingredient, []).append(position)
+    pairs = sorted({(a, b) for positions in by_ingredient.values() for i, a in enumerate(positions) for b in positions[i + 1 :]})
+    return [(lines[a], lines[b]) for a, b in pairs]
+
+
 def duplicates(lines: list[Line]) -> list[Discrepancy]:
     """The same ingredient active twice (a compound and its component, or two prescriptions); two of a flagged class."""
     found: list[Discrepancy] = []
     active = _active_lines(lines)
-    for index, first in enumerate(active):
-        for second in active[index + 1 :]:
-            shared = first.ingredients & second.ingredients
-            if shared:
-                members = first.active() + second.active()
-                detail = (
-                    f"{first.name} and {second.name} both contain {', '.join(sorted(shared))} and are both active "
-                    f"({_labels(_feeds(members))})."
+    for first, second in _sharing_an_ingredient(active):
+        shared = first.ingredients & second.ingredients
+        if shared:
+            members = first.active() + second.active()
+            detail = (
+                f"{first.name} and {second.name} both contain {', '.join(sorted(shared))} and are both active ({_labels(_feeds(members))})."
+            )
+            found.append(
+                Discrepancy(
+                    DiscrepancyCode.DUPLICATE_INGREDIENT,
+                    Harm.HIGH if "paracetamol" in shared else Harm.MODERATE,
+                    first.name,
+                    detail,
+                    False,
+                    _refs(members),
+                    _feeds(members),
+                    _key(DiscrepancyCode.DUPLICATE_INGREDIENT, first, *second.key),
+                    "DOMAIN.md §3 L3b: a compound contains the other's ingredient",
                 )
-                found.append(
-                    Discrepancy(
-                        DiscrepancyCode.DUPLICATE_INGREDIENT,
-                        Harm.HIGH if "paracetamol" in shared else Harm.MODERATE,
-                        first.name,
-                        detail,
-                        False,
-                        _refs(members),
-                        _feeds(members),
-                        _key(DiscrepancyCode.DUPLICATE_INGREDIENT, first, *second.key),
-                        "DOMAIN.md §3 L3b: a compound contains the other's ingredient",
-                    )
-                )
+            )
     for line in active:
         for feed in Feed:
             twice = [m for m in line.in_feed(feed) if m.statement.is_active]
