@@ -18,14 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from medpass.domain.feeds import Feed  # noqa: E402
-from medpass.domain.lines import FeedList, FeedStatement  # noqa: E402
-from medpass.domain.medications import Dosage, MedicationEntry  # noqa: E402
-from medpass.domain.medicines import Coding, Medicine  # noqa: E402
-from medpass.domain.passport import PassportInputs, build_passport  # noqa: E402
-from medpass.domain.reconciliation import reconcile  # noqa: E402
-from medpass.reference.dictionary import medicines_dictionary  # noqa: E402
-from medpass.render.passport_html import passport_html  # noqa: E402
+from medpass.domain.feeds import Feed
+from medpass.domain.lines import FeedList, FeedStatement
+from medpass.domain.medications import Dosage, MedicationEntry
+from medpass.domain.medicines import Coding, Medicine
+from medpass.domain.passport import PassportInputs, build_passport
+from medpass.domain.reconciliation import reconcile
+from medpass.reference.dictionary import medicines_dictionary
+from medpass.render.passport_html import passport_html
 
 TIMES = {Feed.GP: datetime(2026, 3, 1, tzinfo=UTC), Feed.MENTAL_HEALTH: datetime(2026, 3, 5, tzinfo=UTC),
          Feed.ACUTE: datetime(2026, 3, 10, tzinfo=UTC)}
@@ -76,8 +76,8 @@ def main() -> None:
         result = reconcile(lists, dictionary, "1970-01-01", today)
         inputs = PassportInputs("9990000018", "Bench PATIENT", "1970-01-01", "Bench Surgery", tuple(lists), result.lines, (), (), False)
         repeats = 300 if n <= 50 else 60
-        reconcile_ms = timed(repeats, lambda: reconcile(lists, dictionary, "1970-01-01", today))
-        passport_ms = timed(repeats, lambda: passport_html(build_passport(inputs, datetime.now(UTC), None, 1)))
+        reconcile_ms = timed(repeats, lambda lists=lists: reconcile(lists, dictionary, "1970-01-01", today))
+        passport_ms = timed(repeats, lambda inputs=inputs: passport_html(build_passport(inputs, datetime.now(UTC), None, 1)))
         rows.append((n, statistics.median(reconcile_ms), sorted(reconcile_ms)[int(len(reconcile_ms) * 0.99) - 1],
                      statistics.median(passport_ms), sorted(passport_ms)[int(len(passport_ms) * 0.99) - 1], len(result.discrepancies)))
     base_reconcile, base_passport = rows[0][1], rows[0][3]
