@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, render_template
 from flask.typing import ResponseReturnValue
 
+from medpass.domain.reconciled_list import reconciled_lines
+from medpass.render.passport_html import passport_html
+from medpass.render.passport_pdf import passport_pdf
+from medpass.services.passport import make_passport
 from medpass.services.patients import list_patients, patient_overview
+from medpass.services.reconcile import reconcile_patient
 from medpass.web import db_session, medpass_config
 
 pages = Blueprint("pages", __name__)
@@ -27,6 +34,26 @@ def index() -> ResponseReturnValue:
 
 @pages.get("/patients/<nhs_number>")
 def patient(nhs_number: str) -> ResponseReturnValue:
-    """Each feed's current view of one patient side by side, and the message history."""
+    """Discrepancies, the reconciled list, each feed's current view side by side, and the message history."""
     _require_demo_pages()
-    return render_template("patient.html", overview=patient_overview(db_session(), nhs_number))
+    overview = patient_overview(db_session(), nhs_number)
+    found = reconcile_patient(db_session(), nhs_number, datetime.now(UTC))
+    practice = overview.patient.gp_practice_name or "GP practice"
+    return render_template("patient.html", overview=overview, issues=found.issues,
+                           lines=reconciled_lines(found.result.lines, found.issues, practice))
+
+
+@pages.get("/patients/<nhs_number>/passport")
+def passport(nhs_number: str) -> ResponseReturnValue:
+    """The patient's passport as the printable page."""
+    _require_demo_pages()
+    return passport_html(make_passport(db_session(), nhs_number, datetime.now(UTC)))
+
+
+@pages.get("/patients/<nhs_number>/passport.pdf")
+def passport_as_pdf(nhs_number: str) -> ResponseReturnValue:
+    """The patient's passport as a PDF."""
+    _require_demo_pages()
+    pdf = passport_pdf(make_passport(db_session(), nhs_number, datetime.now(UTC)))
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="passport-{nhs_number}.pdf"'})

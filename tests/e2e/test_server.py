@@ -20,7 +20,7 @@ def get(url: str, accept: str = "text/html") -> tuple[int, str, str]:
     request = urllib.request.Request(url, headers={"Accept": accept})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.headers["Content-Type"], response.read().decode()
+            return response.status, response.headers["Content-Type"], response.read().decode(errors="replace")
     except urllib.error.HTTPError as error:
         return error.code, error.headers["Content-Type"], error.read().decode()
 
@@ -55,3 +55,13 @@ def test_a_discharge_change_without_a_reason_says_so(live_server: str, flask_cli
     _, _, page = get(f"{live_server}/patients/9997536452")
     assert "added (no reason recorded)" in page and "continued (no reason recorded)" not in page
     assert "<h3>GP practice</h3>" in page and "<h3>Acute hospital</h3>" in page
+
+
+def test_the_demo_shows_discrepancies_the_reconciled_list_and_the_passport(live_server: str, flask_cli: Cli) -> None:
+    assert flask_cli("load-samples").returncode == 0
+    _, _, page = get(f"{live_server}/patients/9991141707")
+    assert "Discrepancies (3)" in page and "stopped-elsewhere" in page and "Reconciled list" in page
+    status, kind, passport = get(f"{live_server}/patients/9991141707/passport")
+    assert status == 200 and kind.startswith("text/html") and "My medication passport" in passport
+    status, kind, _ = get(f"{live_server}/patients/9991141707/passport.pdf")
+    assert (status, kind) == (200, "application/pdf")
