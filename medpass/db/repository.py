@@ -12,9 +12,10 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from medpass.db.rows import AllergyRow, FeedMessageRow, MedicationRow, PatientRow
+from medpass.db.rows import AllergyRow, FeedMessageRow, LabResultRow, MedicationRow, PatientRow
 from medpass.domain.allergies import Allergy
 from medpass.domain.feeds import Feed
+from medpass.domain.lab_results import LabResult
 from medpass.domain.lines import FeedList, FeedStatement
 from medpass.domain.medications import (
     ChangeStatus,
@@ -34,6 +35,7 @@ _PATIENTS: Table = PatientRow.__table__  # type: ignore[assignment]
 _MESSAGES: Table = FeedMessageRow.__table__  # type: ignore[assignment]
 _MEDICATIONS: Table = MedicationRow.__table__  # type: ignore[assignment]
 _ALLERGIES: Table = AllergyRow.__table__  # type: ignore[assignment]
+_TESTS: Table = LabResultRow.__table__  # type: ignore[assignment]
 
 
 def _coding_values(codings: tuple[Coding, ...]) -> list[dict[str, str | None]]:
@@ -222,6 +224,12 @@ def add_message(
             insert(_MEDICATIONS),
             [common | _medication_values(e, i) for i, e in enumerate(message.medications)],
         )
+    if message.tests:
+        session.execute(
+            insert(_TESTS),
+            [common | {"kind": t.kind, "taken_on": t.taken_on, "value": None if t.value is None else str(t.value), "unit": t.unit}
+             for t in message.tests],
+        )
     if message.allergies:
         session.execute(
             insert(_ALLERGIES),
@@ -323,6 +331,13 @@ def current_message(session: Session, patient_id: int, feed: str) -> FeedMessage
         .order_by(desc(FeedMessageRow.asserted_at), desc(FeedMessageRow.received_at), desc(FeedMessageRow.id))
         .limit(1)
     ).first()
+
+
+def test_results(session: Session, patient_id: int) -> tuple[LabResult, ...]:
+    """Every test result any feed has sent about a patient (a level stays the last known until a newer one)."""
+    rows = session.execute(select(_TESTS.c.kind, _TESTS.c.taken_on, _TESTS.c.value, _TESTS.c.unit)
+                           .where(_TESTS.c.patient_id == patient_id).order_by(_TESTS.c.taken_on))
+    return tuple(LabResult(r.kind, r.taken_on, Decimal(r.value) if r.value is not None else None, r.unit) for r in rows)
 
 
 def current_messages(session: Session, patient_id: int) -> list[FeedMessageRow]:

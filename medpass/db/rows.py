@@ -180,3 +180,18 @@ class PassportRow(Base):
     made_at: Mapped[datetime] = mapped_column(UtcDateTime())
     content_hash: Mapped[str] = mapped_column(String(64))
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class LabResultRow(Base):
+    """A blood test result one message carried (today: lithium levels), for the monitoring rules."""
+
+    __tablename__ = "feed_test_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("feed_messages.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    feed: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(40))
+    taken_on: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str | None] = mapped_column(String(40))
+    unit: Mapped[str | None] = mapped_column(String(40))

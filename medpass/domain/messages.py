@@ -7,6 +7,7 @@ from datetime import datetime
 
 from medpass.domain.allergies import Allergy
 from medpass.domain.errors import Issue
+from medpass.domain.lab_results import LabResult
 from medpass.domain.medications import MedicationEntry, MedicationListState
 from medpass.domain.patients import Demographics
 
@@ -24,3 +25,4 @@ class FeedMessage:
     allergies: tuple[Allergy, ...]
     source_organisation: str | None = None
     warnings: tuple[Issue, ...] = ()
+    tests: tuple[LabResult, ...] = ()

@@ -7,8 +7,9 @@ from datetime import date
 
 from medpass.domain.dictionary import MedicineDictionary
 from medpass.domain.discrepancies import Discrepancy, differences, duplicates, omissions_and_additions, stopped_elsewhere
+from medpass.domain.lab_results import LabResult
 from medpass.domain.lines import FeedList, Line, build_lines
-from medpass.domain.safety import dose_limits, interactions
+from medpass.domain.safety import dose_limits, interactions, monitoring_due
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,9 @@ class Reconciliation:
     discrepancies: tuple[Discrepancy, ...]
 
 
-def reconcile(lists: list[FeedList], dictionary: MedicineDictionary, birth_date: str | None, today: date) -> Reconciliation:
+def reconcile(
+    lists: list[FeedList], dictionary: MedicineDictionary, birth_date: str | None, today: date, tests: tuple[LabResult, ...] = ()
+) -> Reconciliation:
     """Match every feed's current statements into lines and find every discrepancy, most harmful first."""
     lines = build_lines(lists, dictionary)
     found: list[Discrepancy] = []
@@ -30,4 +33,5 @@ def reconcile(lists: list[FeedList], dictionary: MedicineDictionary, birth_date:
     found += duplicates(lines)
     found += interactions(lines)
     found += dose_limits(lines, birth_date, today)
+    found += monitoring_due(lines, tests, birth_date, today)
     return Reconciliation(tuple(lines), tuple(sorted(found, key=lambda d: d.rank)))

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from medpass.domain.discrepancies import Discrepancy, DiscrepancyCode, Harm, _feeds, _key, _labels, _refs, _versions
 from medpass.domain.dosing import daily_dose_mg
+from medpass.domain.lab_results import LITHIUM_LEVEL, LabResult
 from medpass.domain.lines import Line
 
 #: Lithium with NSAIDs, ACE inhibitors, ARBs or thiazides raises lithium levels (SPS "Lithium monitoring"; NICE CG185).
@@ -97,4 +98,48 @@ def dose_limits(lines: list[Line], birth_date: str | None, today: date) -> list[
                         QT_SOURCE,
                     )
                 )
+    return found
+
+
+#: Lithium levels (SPS "Lithium monitoring"; NICE CG185): every 3 months in the first year, then every 3 to 6
+#: months; 3-monthly for people over 65, on interacting drugs, or with renal or thyroid risk. medpass uses
+#: 3 months whenever any of those applies that the feeds can show, else 6.
+LITHIUM_MONITORING_SOURCE = "SPS 'Lithium monitoring'; NICE CG185: levels 3-monthly in year one, then 3-6-monthly"
+
+
+def _months_before(today: date, months: int) -> date:
+    """The same day `months` earlier (clamped to the month's end)."""
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    month += 1
+    for day in (today.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def monitoring_due(lines: list[Line], tests: tuple[LabResult, ...], birth_date: str | None, today: date) -> list[Discrepancy]:
+    """Lithium active and no level within its interval (or none in any feed)."""
+    found = []
+    active = [line for line in lines if line.active()]
+    for lithium in (line for line in active if "lithium" in line.classes):
+        starts = [m.statement.entry.effective_start[:10] for m in lithium.members if m.statement.entry.effective_start]
+        first_year = bool(starts) and min(starts) > _months_before(today, 12).isoformat()
+        age = age_on(birth_date, today)
+        interacting = any(set(other.classes) & set(LITHIUM_INTERACTING_CLASSES) for other in active)
+        months = 3 if first_year or interacting or (age is not None and age >= OLDER_ADULT_AGE) else 6
+        levels = sorted(t.taken_on for t in tests if t.kind == LITHIUM_LEVEL)
+        members = lithium.active()
+        if not levels:
+            detail = (f"Lithium is active but no lithium level is in any feed; levels are due every {months} months. "
+                      "Check when the last level was taken.")
+            harm = Harm.MODERATE
+        elif levels[-1] < _months_before(today, months).isoformat():
+            detail = f"The last lithium level in the feeds was taken on {levels[-1]}; levels are due every {months} months."
+            harm = Harm.HIGH
+        else:
+            continue
+        found.append(Discrepancy(DiscrepancyCode.MONITORING_DUE, harm, lithium.name, detail, False, _refs(members), _feeds(members),
+                                 _key(DiscrepancyCode.MONITORING_DUE, lithium), LITHIUM_MONITORING_SOURCE))
     return found

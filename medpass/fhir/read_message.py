@@ -15,6 +15,7 @@ from medpass.fhir.read_allergies import read_allergies
 from medpass.fhir.read_lists import list_state, read_lists
 from medpass.fhir.read_medications import read_medications
 from medpass.fhir.read_patient import organisation, read_patient
+from medpass.fhir.read_tests import read_tests
 
 #: GP Connect Access Record: Structured is STU3 (GP feed); CareConnect discharge summaries are STU3 (acute).
 #: The mental-health feed is UK Core R4 only.
@@ -104,4 +105,5 @@ def _read(parsed: ParsedBundle, feed: Feed) -> FeedMessage:
         allergies=read_allergies(index),
         source_organisation=_source_organisation(index),
         warnings=parsed.warnings + tuple(warnings),
+        tests=read_tests(index),
     )

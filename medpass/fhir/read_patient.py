@@ -21,6 +21,7 @@ _SUBJECT_FIELDS = {
     "AllergyIntolerance": "patient",
     "List": "subject",
     "Composition": "subject",
+    "Observation": "subject",
 }
 
 

@@ -31,6 +31,7 @@ _GENDER = {"male", "female", "other", "unknown"}
 _MED_ADMIN_R4 = {"in-progress", "not-done", "on-hold", "completed", "entered-in-error", "stopped", "unknown"}
 _MED_ADMIN_STU3 = {"in-progress", "on-hold", "completed", "entered-in-error", "stopped", "unknown"}
 _COMPOSITION_STATUS = {"preliminary", "final", "amended", "entered-in-error"}
+_OBSERVATION_STATUS = {"registered", "preliminary", "final", "amended", "corrected", "cancelled", "entered-in-error", "unknown"}
 _BUNDLE_TYPES = {
     "document", "message", "transaction", "transaction-response", "batch", "batch-response", "history",
     "searchset", "collection",
@@ -61,6 +62,7 @@ _R4: list[Binding] = [
     ("Patient", "gender", frozenset(_GENDER)),
     ("MedicationAdministration", "status", frozenset(_MED_ADMIN_R4)),
     ("Composition", "status", frozenset(_COMPOSITION_STATUS)),
+    ("Observation", "status", frozenset(_OBSERVATION_STATUS)),
 ]
 
 _STU3: list[Binding] = [
@@ -79,6 +81,7 @@ _STU3: list[Binding] = [
     ("Patient", "gender", frozenset(_GENDER)),
     ("MedicationAdministration", "status", frozenset(_MED_ADMIN_STU3)),
     ("Composition", "status", frozenset(_COMPOSITION_STATUS)),
+    ("Observation", "status", frozenset(_OBSERVATION_STATUS)),
 ]
 
 BINDINGS: dict[FhirVersion, list[Binding]] = {FhirVersion.R4: _R4, FhirVersion.STU3: _STU3}

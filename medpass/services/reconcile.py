@@ -36,7 +36,7 @@ class PatientReconciliation:
 def store_discrepancies(session: Session, patient: PatientRow, now: datetime) -> tuple[list[FeedList], Reconciliation]:
     """Compare each feed's current list and store what was found (the caller commits): run on every ingest."""
     lists = repository.feed_lists(session, patient.id)
-    result = reconcile(lists, medicines_dictionary(), patient.birth_date, now.date())
+    result = reconcile(lists, medicines_dictionary(), patient.birth_date, now.date(), repository.test_results(session, patient.id))
     statements = {s.reference: s for feed_list in lists for s in feed_list.statements}
     issues.save_found(session, patient.id, [(d, fingerprint(d, statements)) for d in result.discrepancies], now)
     return lists, result

@@ -93,8 +93,8 @@ def test_discrepancies_prints_a_valid_searchset_of_detected_issues_and_what_they
     bundle = json.loads(done.stdout)
     issues = [e["resource"] for e in bundle["entry"] if e["search"]["mode"] == "match"]
     included = [e["resource"] for e in bundle["entry"] if e["search"]["mode"] == "include"]
-    assert bundle["type"] == "searchset" and bundle["total"] == len(issues) == 3
-    assert {i["code"]["coding"][0]["code"] for i in issues} == {"brand-switch", "interaction", "stopped-elsewhere"}
+    assert bundle["type"] == "searchset" and bundle["total"] == len(issues) == 4
+    assert {i["code"]["coding"][0]["code"] for i in issues} == {"brand-switch", "interaction", "stopped-elsewhere", "monitoring-due"}
     implicated = {r["reference"] for i in issues for r in i["implicated"]}
     assert implicated == {f"MedicationStatement/{s['id']}" for s in included}
     assert all(schema_errors(resource) == [] for resource in [bundle, *issues, *included])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from medpass.domain.discrepancies import Discrepancy, DiscrepancyCode, Harm
+from medpass.domain.lab_results import LITHIUM_LEVEL, LabResult
 from medpass.domain.lines import FeedList
 from medpass.domain.reconciliation import reconcile
 from medpass.reference.dictionary import medicines_dictionary
@@ -32,9 +34,12 @@ AMLODIPINE = "39732011000001102"
 ARIPIPRAZOLE_DEPOT = "23661211000001102"
 
 
+RECENT_LEVEL = (LabResult(LITHIUM_LEVEL, "2026-11-01", Decimal("0.7"), "mmol/L"),)
+
+
 def found(feeds: list[FeedList], birth_date: str | None = "1980-01-01") -> list[Discrepancy]:
-    """Reconcile on 25 Nov 2026."""
-    return list(reconcile(feeds, medicines_dictionary(), birth_date, date(2026, 11, 25)).discrepancies)
+    """Reconcile on 25 Nov 2026, with a lithium level taken this month (monitoring has tests of its own)."""
+    return list(reconcile(feeds, medicines_dictionary(), birth_date, date(2026, 11, 25), RECENT_LEVEL).discrepancies)
 
 
 def codes(feeds: list[FeedList], birth_date: str | None = "1980-01-01") -> list[str]:
@@ -164,3 +169,42 @@ def test_discrepancies_are_ranked_most_harmful_first() -> None:
     feeds = lists(stated("mental-health", "Clozaril", CLOZARIL), stated("acute", "Clozaril", CLOZARIL),
                   stated("acute", "Amoxicillin", AMOXICILLIN, change=("added", "Pneumonia")))
     assert [i.harm for i in found(feeds)] == [Harm.HIGH, Harm.LOW]
+
+
+def _lithium_level(taken_on: str) -> tuple[LabResult, ...]:
+    return (LabResult(LITHIUM_LEVEL, taken_on, Decimal("0.7"), "mmol/L"),)
+
+
+def monitoring(feeds: list[FeedList], tests: tuple[LabResult, ...], birth_date: str = "1980-01-01") -> list[Discrepancy]:
+    """Monitoring-due issues on 25 Nov 2026."""
+    found = reconcile(feeds, medicines_dictionary(), birth_date, date(2026, 11, 25), tests).discrepancies
+    return [d for d in found if d.code is DiscrepancyCode.MONITORING_DUE]
+
+
+def _on_lithium(started: str = "2020-01-01") -> list[FeedList]:
+    return lists(stated("gp", "Priadel", PRIADEL, started=started), stated("mental-health", "Priadel", PRIADEL, started=started),
+                 discharge=False)
+
+
+def test_lithium_with_no_level_in_any_feed_is_monitoring_due() -> None:
+    (issue,) = monitoring(_on_lithium(), ())
+    assert issue.harm is Harm.MODERATE and "no lithium level" in issue.detail and "every 6 months" in issue.detail
+
+
+def test_a_lithium_level_older_than_six_months_is_overdue_and_a_recent_one_is_not() -> None:
+    (issue,) = monitoring(_on_lithium(), _lithium_level("2026-04-30"))
+    assert issue.harm is Harm.HIGH and "2026-04-30" in issue.detail
+    assert monitoring(_on_lithium(), _lithium_level("2026-06-30")) == []
+
+
+def test_levels_are_three_monthly_in_the_first_year_from_65_and_with_an_interacting_medicine() -> None:
+    level = _lithium_level("2026-07-30")  # four months before 25 Nov 2026
+    assert monitoring(_on_lithium(), level) == []
+    assert len(monitoring(_on_lithium(started="2026-03-01"), level)) == 1
+    assert len(monitoring(_on_lithium(), level, birth_date="1955-01-01")) == 1
+    with_nsaid = [*_on_lithium()[:2], *lists(stated("gp", "Naproxen", NAPROXEN), feeds=("gp",), discharge=False)]
+    assert any(d.code is DiscrepancyCode.MONITORING_DUE for d in found_with_tests(with_nsaid, level))
+
+
+def found_with_tests(feeds: list[FeedList], tests: tuple[LabResult, ...]) -> list[Discrepancy]:
+    return list(reconcile(feeds, medicines_dictionary(), "1980-01-01", date(2026, 11, 25), tests).discrepancies)
