@@ -230,6 +230,11 @@ class _MedpassCommand(click.Command):
         except StorageUnavailable as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # never a stack trace for a user: one line, and nothing half-stored
+            click.echo(f"error: medpass failed unexpectedly ({type(exc).__name__}: {exc}); nothing was stored", err=True)
+            sys.exit(2)
 
 
 def register_commands(app: Flask) -> None:

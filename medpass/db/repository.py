@@ -170,6 +170,7 @@ def _medication_values(entry: MedicationEntry, position: int) -> dict[str, Any]:
         "list_kind": entry.list_kind.value if entry.list_kind else None,
         "category": entry.category,
         "notes": list(entry.notes),
+        "indication": entry.indication,
     }
 
 
@@ -286,6 +287,7 @@ def _entry_of(row: Any) -> MedicationEntry:
         list_kind=ListKind(row.list_kind) if row.list_kind else None,
         category=row.category,
         notes=tuple(row.notes),
+        indication=row.indication,
     )
 
 

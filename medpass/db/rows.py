@@ -103,6 +103,7 @@ class MedicationRow(Base):
     list_kind: Mapped[str | None] = mapped_column(String(20))
     category: Mapped[str | None] = mapped_column(String(50))
     notes: Mapped[list[Any]] = mapped_column(JSON)
+    indication: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class AllergyRow(Base):

@@ -103,6 +103,7 @@ class MedicationEntry:
     list_kind: ListKind | None = None
     category: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    indication: str | None = None
 
     @property
     def dosage_text(self) -> str | None:

@@ -37,6 +37,7 @@ class PassportMedicine:
     stopped_reason: str | None = None
     codes: tuple[tuple[str, str, str], ...] = ()
     source: str | None = None
+    what_for: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ def _medicine(member: Identified, line: Line, gp_practice: str, checking: dict[s
         stopped_reason=entry.status_reason if member.statement.is_stopped else None,
         codes=tuple((c.system, c.code, c.display or "") for c in entry.medicine.codings if c.system and c.code),
         source=member.statement.reference,
+        what_for=next((m.statement.entry.indication for m in line.members if m.statement.entry.indication), None),
     )
 
 

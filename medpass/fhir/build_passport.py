@@ -40,6 +40,8 @@ def _statement(passport: Passport, medicine: PassportMedicine, index: int, patie
         resource["derivedFrom"] = [{"reference": medicine.source}]
     if medicine.stopped_reason:
         resource["statusReason"] = [{"text": medicine.stopped_reason}]
+    if medicine.what_for:
+        resource["reasonCode"] = [{"text": medicine.what_for}]
     return resource
 
 

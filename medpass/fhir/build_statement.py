@@ -94,6 +94,8 @@ def medication_statement(statement: FeedStatement, patient_reference: str) -> di
         resource["statusReason"] = [{"text": entry.status_reason}]
     if entry.date_asserted:
         resource["dateAsserted"] = entry.date_asserted
+    if entry.indication:
+        resource["reasonCode"] = [{"text": entry.indication}]
     extensions = _extensions(statement)
     if extensions:
         resource["extension"] = extensions

@@ -189,6 +189,14 @@ def _notes(resource: dict[str, Any]) -> tuple[str, ...]:
     return tuple(n["text"] for n in resource.get("note", []) or [] if isinstance(n, dict) and n.get("text"))
 
 
+def _indication(resource: dict[str, Any]) -> str | None:
+    """What the medicine is for: reasonCode texts, else reasonReference displays (R4 and STU3 alike)."""
+    reasons = [concept_text(c) for c in resource.get("reasonCode", []) or []]
+    reasons += [r.get("display") for r in resource.get("reasonReference", []) or [] if isinstance(r, dict)]
+    found = [r for r in reasons if r]
+    return "; ".join(found) if found else None
+
+
 def _newest(dates: list[str | None]) -> str | None:
     """The latest of some FHIR dates (ISO strings sort in time order within one precision)."""
     present = [d for d in dates if d]
@@ -226,6 +234,7 @@ def read_statement(reader: MedicationReader, entry: IndexedEntry) -> MedicationE
         list_kind=reader.list_kind(resource),
         category=concept_code(resource.get("category")),
         notes=_notes(resource),
+        indication=_indication(resource) or (_indication(plan) if plan else None),
     )
 
 
@@ -273,6 +282,7 @@ def read_request(reader: MedicationReader, entry: IndexedEntry) -> MedicationEnt
         list_kind=reader.list_kind(resource),
         category=concept_code(resource.get("category")) if isinstance(resource.get("category"), dict) else None,
         notes=_notes(resource),
+        indication=_indication(resource),
     )
 
 

@@ -33,7 +33,8 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def _medicine(medicine: PassportMedicine, styles: dict[str, ParagraphStyle]) -> KeepTogether:
     """One medicine as a block that never splits across pages."""
-    rows = [("How to take it", medicine.how_to_take), ("Who prescribes it", medicine.prescribed_by)]
+    rows = [("How to take it", medicine.how_to_take), ("What it's for", medicine.what_for or "Ask the person who prescribes it"),
+            ("Who prescribes it", medicine.prescribed_by)]
     if medicine.monitored_by:
         rows.append(("Who checks it", medicine.monitored_by))
     if medicine.last_dose:

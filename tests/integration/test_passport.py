@@ -42,6 +42,7 @@ def test_the_passport_lists_each_current_medicine_once_with_who_prescribes_it(pa
     assert len(names) == len(set(names)) and "Clozaril 100mg tablets" in names
     clozaril = next(m for m in passport.medicines if m.name == "Clozaril 100mg tablets")
     assert clozaril.prescribed_by == "your mental-health team" and clozaril.monitored_by == "your mental-health team"
+    assert clozaril.what_for == "Treatment-resistant schizophrenia"
     assert clozaril.being_checked is not None and "GP practice's list" in clozaril.being_checked
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 from collections.abc import Iterator
@@ -38,7 +39,7 @@ def _mutate(document: Any, rng: random.Random) -> None:
             if isinstance(node, dict) and rng.random() < 0.4:
                 del node[last]
             else:
-                node[last] = rng.choice(ODD_VALUES)
+                node[last] = copy.deepcopy(rng.choice(ODD_VALUES))
         except (KeyError, IndexError, TypeError):
             continue
 

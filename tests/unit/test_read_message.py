@@ -96,7 +96,9 @@ def test_reads_the_uk_core_prescriber_of_record() -> None:
 
 def test_parses_structured_dosage_and_keeps_the_text() -> None:
     example = shared_json("uk-core-examples/UKCore-MedicationStatement-Amoxicillin-Example.json")
-    (dosage,) = read(with_statement(example)).medications[0].dosages
+    entry = read(with_statement(example)).medications[0]
+    (dosage,) = entry.dosages
+    assert entry.indication == "Otitis media"
     assert dosage.text == "2 capsules 4 times a day."
     assert (dosage.frequency, dosage.period, dosage.period_unit) == (4, Decimal(1), "d")
     assert (dosage.dose_value, dosage.dose_unit, dosage.as_needed) == (Decimal(500), "mg", True)
