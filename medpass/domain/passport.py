@@ -158,8 +158,20 @@ def _medicine(member: Identified, line: Line, gp_practice: str, checking: dict[s
         stopped_reason=entry.status_reason if member.statement.is_stopped else None,
         codes=tuple((c.system, c.code, c.display or "") for c in entry.medicine.codings if c.system and c.code),
         source=member.statement.reference,
-        what_for=next((m.statement.entry.indication for m in line.members if m.statement.entry.indication), None),
+        what_for=_what_for(line),
     )
+
+
+def _what_for(line: Line) -> str | None:
+    """What a medicine is for: the indication a feed sent, else the reason a discharge gave for starting it."""
+    for member in line.members:
+        if member.statement.entry.indication:
+            return member.statement.entry.indication
+    for member in line.members:
+        change = member.statement.entry.change
+        if change is not None and change.status.value == "added" and change.reason:
+            return change.reason
+    return None
 
 
 def _changes(lines: tuple[Line, ...], issues: tuple[StoredIssue, ...]) -> list[PassportChange]:
