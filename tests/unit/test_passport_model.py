@@ -54,3 +54,11 @@ def test_changes_since_the_last_passport_name_new_changed_and_dropped_medicines(
     before = [{"name": "B", "how_to_take": "one a day"}, {"name": "C", "how_to_take": "one a day"}]
     assert compare_with_last(now, before) == ("New: A", "Now taken differently: B: two a day", "No longer listed: C")
     assert compare_with_last(now, None) == ()
+
+
+def test_what_a_medicine_is_for_comes_from_the_indication_or_the_reason_it_was_started() -> None:
+    amoxicillin = "39732311000001104"
+    passport = passport_of(stated("acute", "Amoxicillin", amoxicillin, change=("added", "Pneumonia")))
+    assert [m.what_for for m in passport.medicines] == ["Pneumonia"]  # type: ignore[attr-defined]
+    passport = passport_of(stated("gp", "Sertraline", SERTRALINE_50))
+    assert [m.what_for for m in passport.medicines] == [None]  # type: ignore[attr-defined]
