@@ -25,7 +25,7 @@ from medpass.render.passport_pdf import passport_pdf
 from medpass.services.database import init_database
 from medpass.services.ingest import ingest_message
 from medpass.services.passport import make_passport
-from medpass.services.reconcile import reconcile_patient
+from medpass.services.reconcile import PatientReconciliation, reconcile_patient
 from medpass.services.resolution import resolve_discrepancy
 from medpass.services.samples import load_samples
 
@@ -118,19 +118,23 @@ def load_samples_command() -> None:
         sys.exit(1)
 
 
+def _reconciled(nhs_number: str, now: datetime) -> PatientReconciliation:
+    """Reconcile one patient now, or end the command with one line if the patient is unknown."""
+    with _medpass()["sessions"]() as session:
+        try:
+            return reconcile_patient(session, nhs_number, now)
+        except NotFound as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
 @click.command("discrepancies")
 @click.option("--nhs-number", required=True, help="the patient's NHS number")
 @click.option("--text", "as_text", is_flag=True, help="one line per discrepancy instead of the FHIR Bundle")
 def discrepancies_command(nhs_number: str, as_text: bool) -> None:
     """Print a patient's discrepancies as a FHIR searchset Bundle (DetectedIssues, then what they implicate)."""
-    wiring = _medpass()
     now = _now()
-    with wiring["sessions"]() as session:
-        try:
-            found = reconcile_patient(session, nhs_number, now)
-        except NotFound as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+    found = _reconciled(nhs_number, now)
     if as_text:
         for issue in found.issues:
             recorded = "reason recorded" if issue.documented else "no reason recorded"
@@ -197,14 +201,8 @@ def passport_command(nhs_number: str, form: str, output: Path | None) -> None:
 @click.option("--text", "as_text", is_flag=True, help="a table for people instead of the FHIR List")
 def reconciled_list_command(nhs_number: str, as_text: bool) -> None:
     """Print the reconciled list: each feed's version side by side and the agreed current version."""
-    wiring = _medpass()
     now = _now()
-    with wiring["sessions"]() as session:
-        try:
-            found = reconcile_patient(session, nhs_number, now)
-        except NotFound as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+    found = _reconciled(nhs_number, now)
     practice = found.patient.gp_practice_name or found.patient.gp_practice_ods or "GP practice"
     lines = reconciled_lines(found.result.lines, found.issues, practice)
     if not as_text:

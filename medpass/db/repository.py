@@ -3,39 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, desc, func, insert, select, update
+from sqlalchemy import and_, desc, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from medpass.db.rows import AllergyRow, FeedMessageRow, LabResultRow, MedicationRow, PatientRow
+from medpass.db.rows import AllergyRow, FeedMessageRow, MedicationRow, PatientRow
+from medpass.db.tables import ALLERGIES, LAB_RESULTS, MEDICATIONS, MESSAGES, PATIENTS
 from medpass.domain.allergies import Allergy
 from medpass.domain.feeds import Feed
-from medpass.domain.lab_results import LabResult
-from medpass.domain.lines import FeedList, FeedStatement
 from medpass.domain.medications import (
-    ChangeStatus,
-    ChangeSummary,
     Dosage,
-    ListKind,
     MedicationEntry,
-    PrescriberOfRecord,
 )
-from medpass.domain.medicines import Coding, Medicine
+from medpass.domain.medicines import Coding
 from medpass.domain.messages import FeedMessage
 from medpass.domain.patients import Demographics
-
-#: Core tables for the write path of ingest: statements on them skip the ORM's per-statement bookkeeping,
-#: which costs more than the database round trip (docs/PERFORMANCE.md).
-_PATIENTS: Table = PatientRow.__table__  # type: ignore[assignment]
-_MESSAGES: Table = FeedMessageRow.__table__  # type: ignore[assignment]
-_MEDICATIONS: Table = MedicationRow.__table__  # type: ignore[assignment]
-_ALLERGIES: Table = AllergyRow.__table__  # type: ignore[assignment]
-_TESTS: Table = LabResultRow.__table__  # type: ignore[assignment]
 
 
 def _coding_values(codings: tuple[Coding, ...]) -> list[dict[str, str | None]]:
@@ -88,12 +74,12 @@ def _insert_ignoring_conflict(session: Session) -> Any:
 
 def patient_and_duplicate(session: Session, nhs_number: str, feed: str, content_hash: str) -> tuple[int | None, int | None]:
     """In one query: the patient's id (if known) and the id of a stored message with the same content."""
-    patients, messages = _PATIENTS.c, _MESSAGES.c
+    patients, messages = PATIENTS.c, MESSAGES.c
     found = session.execute(
         select(patients.id, messages.id)
-        .select_from(_PATIENTS)
+        .select_from(PATIENTS)
         .outerjoin(
-            _MESSAGES,
+            MESSAGES,
             and_(messages.patient_id == patients.id, messages.feed == feed, messages.content_hash == content_hash),
         )
         .where(patients.nhs_number == nhs_number)
@@ -110,16 +96,16 @@ def save_patient(session: Session, patient_id: int | None, demographics: Demogra
     if patient_id is None:
         insert_for = _insert_ignoring_conflict(session)
         created = session.execute(
-            insert_for(_PATIENTS)
+            insert_for(PATIENTS)
             .values(nhs_number=demographics.nhs_number, created_at=now, **values)
             .on_conflict_do_nothing(index_elements=["nhs_number"])
-            .returning(_PATIENTS.c.id)
+            .returning(PATIENTS.c.id)
         ).scalar_one_or_none()
         if created is not None:
             return int(created)
-        patient_id = session.execute(select(_PATIENTS.c.id).where(_PATIENTS.c.nhs_number == demographics.nhs_number)).scalar_one()
+        patient_id = session.execute(select(PATIENTS.c.id).where(PATIENTS.c.nhs_number == demographics.nhs_number)).scalar_one()
     session.execute(
-        update(_PATIENTS).where(_PATIENTS.c.id == patient_id, _PATIENTS.c.demographics_as_of <= as_of).values(**values)
+        update(PATIENTS).where(PATIENTS.c.id == patient_id, PATIENTS.c.demographics_as_of <= as_of).values(**values)
     )
     return patient_id
 
@@ -218,111 +204,25 @@ def add_message(
         warnings=[asdict(w) for w in message.warnings],
         raw=raw,
     )
-    message_id = session.execute(insert(_MESSAGES).values(**values).returning(_MESSAGES.c.id)).scalar_one()
+    message_id = session.execute(insert(MESSAGES).values(**values).returning(MESSAGES.c.id)).scalar_one()
     common = {"message_id": message_id, "patient_id": patient_id, "feed": feed}
     if message.medications:
         session.execute(
-            insert(_MEDICATIONS),
+            insert(MEDICATIONS),
             [common | _medication_values(e, i) for i, e in enumerate(message.medications)],
         )
     if message.tests:
         session.execute(
-            insert(_TESTS),
+            insert(LAB_RESULTS),
             [common | {"kind": t.kind, "taken_on": t.taken_on, "value": None if t.value is None else str(t.value), "unit": t.unit}
              for t in message.tests],
         )
     if message.allergies:
         session.execute(
-            insert(_ALLERGIES),
+            insert(ALLERGIES),
             [common | _allergy_values(a, i) for i, a in enumerate(message.allergies)],
         )
     return int(message_id)
-
-
-def _entry_of(row: Any) -> MedicationEntry:
-    """A stored medicine back as the domain's MedicationEntry."""
-    def decimal(value: Any) -> Decimal | None:
-        return None if value is None else Decimal(str(value))
-
-    dosages = tuple(
-        Dosage(
-            text=d.get("text"),
-            patient_instruction=d.get("patient_instruction"),
-            frequency=d.get("frequency"),
-            period=decimal(d.get("period")),
-            period_unit=d.get("period_unit"),
-            when=tuple(d.get("when") or ()),
-            time_of_day=tuple(d.get("time_of_day") or ()),
-            route=Coding(**d["route"]) if d.get("route") else None,
-            dose_value=decimal(d.get("dose_value")),
-            dose_unit=d.get("dose_unit"),
-            as_needed=bool(d.get("as_needed")),
-        )
-        for d in row.dosages
-    )
-    change = (
-        ChangeSummary(ChangeStatus(row.change_status), row.change_reason, row.change_date, row.change_details)
-        if row.change_status
-        else None
-    )
-    return MedicationEntry(
-        source_type=row.source_type,
-        source_id=row.source_id,
-        status=row.status,
-        source_status=row.source_status,
-        medicine=Medicine(codings=tuple(Coding(**c) for c in row.codings), text=row.medicine_text, form=row.form),
-        dosages=dosages,
-        status_reason=row.status_reason,
-        status_changed=row.status_changed,
-        effective_start=row.effective_start,
-        effective_end=row.effective_end,
-        date_asserted=row.date_asserted,
-        prescriber=PrescriberOfRecord(row.prescriber) if row.prescriber else None,
-        prescriber_detail=row.prescriber_detail,
-        change=change,
-        last_issue_date=row.last_issue_date,
-        last_dose_date=row.last_dose_date,
-        plan_id=row.plan_id,
-        prior_plan_id=row.prior_plan_id,
-        list_kind=ListKind(row.list_kind) if row.list_kind else None,
-        category=row.category,
-        notes=tuple(row.notes),
-        indication=row.indication,
-    )
-
-
-def feed_lists(session: Session, patient_id: int) -> list[FeedList]:
-    """Every feed's current view of a patient as FeedLists, in two queries (run on every ingest)."""
-    messages = _MESSAGES.c
-    newest: dict[str, Any] = {}
-    rows = session.execute(
-        select(messages.id, messages.feed, messages.asserted_at, messages.medications_known, messages.bundle_type)
-        .where(messages.patient_id == patient_id)
-        .order_by(desc(messages.asserted_at), desc(messages.received_at), desc(messages.id))
-    )
-    for row in rows:
-        newest.setdefault(row.feed, row)
-    statements: dict[int, list[Any]] = {row.id: [] for row in newest.values()}
-    if statements:
-        medication_rows = session.execute(
-            select(_MEDICATIONS).where(_MEDICATIONS.c.message_id.in_(list(statements))).order_by(_MEDICATIONS.c.position)
-        )
-        for medication in medication_rows:
-            statements[medication.message_id].append(medication)
-    found = []
-    for feed in Feed:
-        message = newest.get(feed.value)
-        if message is None:
-            continue
-        asserted = message.asserted_at if message.asserted_at.tzinfo else message.asserted_at.replace(tzinfo=UTC)
-        found.append(FeedList(
-            feed=feed,
-            message_time=asserted,
-            known=bool(message.medications_known),
-            statements=tuple(FeedStatement(f"MedicationStatement/{m.id}", feed, _entry_of(m), asserted) for m in statements[message.id]),
-            is_discharge=feed is Feed.ACUTE and message.bundle_type == "document",
-        ))
-    return found
 
 
 def current_message(session: Session, patient_id: int, feed: str) -> FeedMessageRow | None:
@@ -333,13 +233,6 @@ def current_message(session: Session, patient_id: int, feed: str) -> FeedMessage
         .order_by(desc(FeedMessageRow.asserted_at), desc(FeedMessageRow.received_at), desc(FeedMessageRow.id))
         .limit(1)
     ).first()
-
-
-def test_results(session: Session, patient_id: int) -> tuple[LabResult, ...]:
-    """Every test result any feed has sent about a patient (a level stays the last known until a newer one)."""
-    rows = session.execute(select(_TESTS.c.kind, _TESTS.c.taken_on, _TESTS.c.value, _TESTS.c.unit)
-                           .where(_TESTS.c.patient_id == patient_id).order_by(_TESTS.c.taken_on))
-    return tuple(LabResult(r.kind, r.taken_on, Decimal(r.value) if r.value is not None else None, r.unit) for r in rows)
 
 
 def current_messages(session: Session, patient_id: int) -> list[FeedMessageRow]:

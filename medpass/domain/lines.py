@@ -166,3 +166,10 @@ def build_lines(lists: list[FeedList], dictionary: MedicineDictionary) -> list[L
             identified = identify(statement, dictionary)
             groups.setdefault(identified.key, []).append(identified)
     return [Line(key, tuple(members)) for key, members in sorted(groups.items())]
+
+
+def current_in(line: Line, feed: Feed) -> list[Identified]:
+    """A feed's current version of the line: its active statements, else its stopped or held ones."""
+    statements = line.in_feed(feed)
+    active = [m for m in statements if m.statement.is_active]
+    return active or [m for m in statements if m.statement.is_stopped]

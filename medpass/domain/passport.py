@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from medpass.domain.discrepancies import current_in
 from medpass.domain.feeds import Feed
 from medpass.domain.issue_lifecycle import IssueStatus, StoredIssue
-from medpass.domain.lines import FeedList, Identified, Line
+from medpass.domain.lines import FeedList, Identified, Line, current_in
 from medpass.domain.medications import PrescriberOfRecord
 
 #: Who monitors what (DOMAIN.md §4): the trust monitors lithium, clozapine and antipsychotics.

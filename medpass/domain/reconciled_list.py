@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from medpass.domain.discrepancies import current_in
 from medpass.domain.feeds import Feed
 from medpass.domain.issue_lifecycle import StoredIssue
-from medpass.domain.lines import Identified, Line
+from medpass.domain.lines import Identified, Line, current_in
 from medpass.domain.passport import accepted_feeds, agreed_version, prescriber_of_record
 
 _CHANGE_WORDS = {"added": "started", "amended": "changed", "on-hold": "paused", "continued": "continued"}

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from medpass.domain.dictionary import MedicineDictionary
-from medpass.domain.discrepancies import Discrepancy, differences, duplicates, omissions_and_additions, stopped_elsewhere
+from medpass.domain.differences import differences, duplicates
+from medpass.domain.discrepancies import Discrepancy
 from medpass.domain.lab_results import LabResult
 from medpass.domain.lines import FeedList, Line, build_lines
+from medpass.domain.omissions import omissions_and_additions, stopped_elsewhere
 from medpass.domain.safety import dose_limits, interactions, monitoring_due
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from medpass.domain.discrepancies import Discrepancy, DiscrepancyCode, Harm, _feeds, _key, _labels, _refs, _versions
+from medpass.domain.discrepancies import Discrepancy, DiscrepancyCode, Harm, feed_labels, feeds_of, issue_key, references_of, versions_of
 from medpass.domain.dosing import daily_dose_mg
 from medpass.domain.lab_results import LITHIUM_LEVEL, LabResult
 from medpass.domain.lines import Line
@@ -49,7 +49,7 @@ def interactions(lines: list[Line]) -> list[Discrepancy]:
             members = lithium.active() + other.active()
             detail = (
                 f"Lithium is active with {other.name} ({kinds[0]}), which can raise the lithium level "
-                f"({_labels(_feeds(members))}). Check the level and renal function."
+                f"({feed_labels(feeds_of(members))}). Check the level and renal function."
             )
             found.append(
                 Discrepancy(
@@ -58,9 +58,9 @@ def interactions(lines: list[Line]) -> list[Discrepancy]:
                     lithium.name,
                     detail,
                     False,
-                    _refs(members),
-                    _feeds(members),
-                    _key(DiscrepancyCode.INTERACTION, lithium, *other.key),
+                    references_of(members),
+                    feeds_of(members),
+                    issue_key(DiscrepancyCode.INTERACTION, lithium, *other.key),
                     LITHIUM_SOURCE,
                 )
             )
@@ -78,13 +78,13 @@ def dose_limits(lines: list[Line], birth_date: str | None, today: date) -> list[
             limit = older if age is not None and age >= OLDER_ADULT_AGE else adult
             over = [
                 m
-                for m in _versions(line)
+                for m in versions_of(line)
                 if (dose := daily_dose_mg(m.statement.entry.dosages, m.product.strength_mg if m.product else None)) is not None
                 and dose > limit
             ]
             if over:
                 who = f"aged {age}" if age is not None else "age not known"
-                detail = f"{line.name} above {limit} mg a day, the maximum for a patient {who} ({_labels(_feeds(over))})."
+                detail = f"{line.name} above {limit} mg a day, the maximum for a patient {who} ({feed_labels(feeds_of(over))})."
                 found.append(
                     Discrepancy(
                         DiscrepancyCode.DOSE_LIMIT,
@@ -92,9 +92,9 @@ def dose_limits(lines: list[Line], birth_date: str | None, today: date) -> list[
                         line.name,
                         detail,
                         False,
-                        _refs(over),
-                        _feeds(over),
-                        _key(DiscrepancyCode.DOSE_LIMIT, line),
+                        references_of(over),
+                        feeds_of(over),
+                        issue_key(DiscrepancyCode.DOSE_LIMIT, line),
                         QT_SOURCE,
                     )
                 )
@@ -132,14 +132,27 @@ def monitoring_due(lines: list[Line], tests: tuple[LabResult, ...], birth_date: 
         levels = sorted(t.taken_on for t in tests if t.kind == LITHIUM_LEVEL)
         members = lithium.active()
         if not levels:
-            detail = (f"Lithium is active but no lithium level is in any feed; levels are due every {months} months. "
-                      "Check when the last level was taken.")
+            detail = (
+                f"Lithium is active but no lithium level is in any feed; levels are due every {months} months. "
+                "Check when the last level was taken."
+            )
             harm = Harm.MODERATE
         elif levels[-1] < _months_before(today, months).isoformat():
             detail = f"The last lithium level in the feeds was taken on {levels[-1]}; levels are due every {months} months."
             harm = Harm.HIGH
         else:
             continue
-        found.append(Discrepancy(DiscrepancyCode.MONITORING_DUE, harm, lithium.name, detail, False, _refs(members), _feeds(members),
-                                 _key(DiscrepancyCode.MONITORING_DUE, lithium), LITHIUM_MONITORING_SOURCE))
+        found.append(
+            Discrepancy(
+                DiscrepancyCode.MONITORING_DUE,
+                harm,
+                lithium.name,
+                detail,
+                False,
+                references_of(members),
+                feeds_of(members),
+                issue_key(DiscrepancyCode.MONITORING_DUE, lithium),
+                LITHIUM_MONITORING_SOURCE,
+            )
+        )
     return found

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from medpass.db import issues, repository
+from medpass.db import feed_views, issues, repository
 from medpass.db.rows import PatientRow
 from medpass.domain.discrepancies import HARM_ORDER, Harm
 from medpass.domain.errors import NotFound
@@ -35,8 +35,8 @@ class PatientReconciliation:
 
 def store_discrepancies(session: Session, patient: PatientRow, now: datetime) -> tuple[list[FeedList], Reconciliation]:
     """Compare each feed's current list and store what was found (the caller commits): run on every ingest."""
-    lists = repository.feed_lists(session, patient.id)
-    result = reconcile(lists, medicines_dictionary(), patient.birth_date, now.date(), repository.test_results(session, patient.id))
+    lists = feed_views.feed_lists(session, patient.id)
+    result = reconcile(lists, medicines_dictionary(), patient.birth_date, now.date(), feed_views.test_results(session, patient.id))
     statements = {s.reference: s for feed_list in lists for s in feed_list.statements}
     issues.save_found(session, patient.id, [(d, fingerprint(d, statements)) for d in result.discrepancies], now)
     return lists, result

@@ -1,0 +1,110 @@
+"""The feeds' current lists as the reconciliation reads them: two queries per patient, rows back as domain values."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import desc, select
+from sqlalchemy.orm import Session
+
+from medpass.db.tables import LAB_RESULTS, MEDICATIONS, MESSAGES
+from medpass.domain.feeds import Feed
+from medpass.domain.lab_results import LabResult
+from medpass.domain.lines import FeedList, FeedStatement
+from medpass.domain.medications import ChangeStatus, ChangeSummary, Dosage, ListKind, MedicationEntry, PrescriberOfRecord
+from medpass.domain.medicines import Coding, Medicine
+
+
+def _entry_of(row: Any) -> MedicationEntry:
+    """A stored medicine back as the domain's MedicationEntry."""
+    def decimal(value: Any) -> Decimal | None:
+        return None if value is None else Decimal(str(value))
+
+    dosages = tuple(
+        Dosage(
+            text=d.get("text"),
+            patient_instruction=d.get("patient_instruction"),
+            frequency=d.get("frequency"),
+            period=decimal(d.get("period")),
+            period_unit=d.get("period_unit"),
+            when=tuple(d.get("when") or ()),
+            time_of_day=tuple(d.get("time_of_day") or ()),
+            route=Coding(**d["route"]) if d.get("route") else None,
+            dose_value=decimal(d.get("dose_value")),
+            dose_unit=d.get("dose_unit"),
+            as_needed=bool(d.get("as_needed")),
+        )
+        for d in row.dosages
+    )
+    change = (
+        ChangeSummary(ChangeStatus(row.change_status), row.change_reason, row.change_date, row.change_details)
+        if row.change_status
+        else None
+    )
+    return MedicationEntry(
+        source_type=row.source_type,
+        source_id=row.source_id,
+        status=row.status,
+        source_status=row.source_status,
+        medicine=Medicine(codings=tuple(Coding(**c) for c in row.codings), text=row.medicine_text, form=row.form),
+        dosages=dosages,
+        status_reason=row.status_reason,
+        status_changed=row.status_changed,
+        effective_start=row.effective_start,
+        effective_end=row.effective_end,
+        date_asserted=row.date_asserted,
+        prescriber=PrescriberOfRecord(row.prescriber) if row.prescriber else None,
+        prescriber_detail=row.prescriber_detail,
+        change=change,
+        last_issue_date=row.last_issue_date,
+        last_dose_date=row.last_dose_date,
+        plan_id=row.plan_id,
+        prior_plan_id=row.prior_plan_id,
+        list_kind=ListKind(row.list_kind) if row.list_kind else None,
+        category=row.category,
+        notes=tuple(row.notes),
+        indication=row.indication,
+    )
+
+
+def feed_lists(session: Session, patient_id: int) -> list[FeedList]:
+    """Every feed's current view of a patient as FeedLists, in two queries (run on every ingest)."""
+    messages = MESSAGES.c
+    newest: dict[str, Any] = {}
+    rows = session.execute(
+        select(messages.id, messages.feed, messages.asserted_at, messages.medications_known, messages.bundle_type)
+        .where(messages.patient_id == patient_id)
+        .order_by(desc(messages.asserted_at), desc(messages.received_at), desc(messages.id))
+    )
+    for row in rows:
+        newest.setdefault(row.feed, row)
+    statements: dict[int, list[Any]] = {row.id: [] for row in newest.values()}
+    if statements:
+        medication_rows = session.execute(
+            select(MEDICATIONS).where(MEDICATIONS.c.message_id.in_(list(statements))).order_by(MEDICATIONS.c.position)
+        )
+        for medication in medication_rows:
+            statements[medication.message_id].append(medication)
+    found = []
+    for feed in Feed:
+        message = newest.get(feed.value)
+        if message is None:
+            continue
+        asserted = message.asserted_at if message.asserted_at.tzinfo else message.asserted_at.replace(tzinfo=UTC)
+        found.append(FeedList(
+            feed=feed,
+            message_time=asserted,
+            known=bool(message.medications_known),
+            statements=tuple(FeedStatement(f"MedicationStatement/{m.id}", feed, _entry_of(m), asserted) for m in statements[message.id]),
+            is_discharge=feed is Feed.ACUTE and message.bundle_type == "document",
+        ))
+    return found
+
+
+def test_results(session: Session, patient_id: int) -> tuple[LabResult, ...]:
+    """Every test result any feed has sent about a patient (a level stays the last known until a newer one)."""
+    rows = session.execute(select(LAB_RESULTS.c.kind, LAB_RESULTS.c.taken_on, LAB_RESULTS.c.value, LAB_RESULTS.c.unit)
+                           .where(LAB_RESULTS.c.patient_id == patient_id).order_by(LAB_RESULTS.c.taken_on))
+    return tuple(LabResult(r.kind, r.taken_on, Decimal(r.value) if r.value is not None else None, r.unit) for r in rows)
