@@ -60,17 +60,17 @@ def save_found(session: Session, patient_id: int, found: list[tuple[Discrepancy,
     """Store a reconciliation's discrepancies (with their fingerprints) against what was stored before."""
     rows = {row.issue_key: row for row in session.scalars(select(DetectedIssueRow).where(DetectedIssueRow.patient_id == patient_id))}
     seen: set[str] = set()
-    for discrepancy, print_ in found:
+    for discrepancy, found_fingerprint in found:
         seen.add(discrepancy.key)
         row = rows.get(discrepancy.key)
-        state = next_state(IssueStatus(row.status) if row else None, row.fingerprint if row else None, print_)
+        state = next_state(IssueStatus(row.status) if row else None, row.fingerprint if row else None, found_fingerprint)
         if row is None:
             row = DetectedIssueRow(patient_id=patient_id, issue_key=discrepancy.key,
                                    resource_id=issue_resource_id(patient_id, discrepancy.key), first_found_at=now)
             session.add(row)
         row.code, row.severity, row.medicine = discrepancy.code.value, discrepancy.harm.value, discrepancy.medicine
         row.detail, row.documented, row.implicated = discrepancy.detail, discrepancy.documented, list(discrepancy.implicated)
-        row.fingerprint, row.status, row.current, row.last_found_at = print_, state.status.value, True, now
+        row.fingerprint, row.status, row.current, row.last_found_at = found_fingerprint, state.status.value, True, now
         if state.reopened:
             session.flush()
             record_action(session, row, "reopen", "medpass", now, {"reason": "the feeds changed since it was resolved"})

@@ -123,11 +123,11 @@ class MedicationReader:
         for reference in references(statement.get("basedOn")):
             target = self.index.resolve(reference)
             if target is not None and target.get("resourceType") == "MedicationRequest":
-                self._consume(target)
+                self.consume(target)
                 return target
         return None
 
-    def _consume(self, request: dict[str, Any]) -> None:
+    def consume(self, request: dict[str, Any]) -> None:
         """Mark a request and every issue (order) based on it as folded into another entry."""
         self.consumed.add(id(request))
         for issue in self.issues_of(request):
@@ -244,7 +244,7 @@ def _prior_plan(reader: MedicationReader, plan: dict[str, Any] | None) -> str | 
         return None
     target = reader.index.resolve(plan["priorPrescription"])
     if target is not None:
-        reader._consume(target)
+        reader.consume(target)
         found = target.get("id") or plan["priorPrescription"].get("reference")
         return str(found) if found else None
     reference = plan["priorPrescription"].get("reference")
@@ -255,7 +255,7 @@ def read_request(reader: MedicationReader, entry: IndexedEntry) -> MedicationEnt
     """A MedicationRequest no statement speaks for: a hospital or trust prescription, or a lone plan."""
     resource, where = entry.resource, entry.location
     issues = reader.issues_of(resource)
-    reader._consume(resource)
+    reader.consume(resource)
     reason, changed = _status_reason(resource, None)
     prescriber, detail = reader.prescriber(resource)
     validity = (resource.get("dispenseRequest") or {}).get("validityPeriod") or {}
