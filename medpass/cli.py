@@ -1,4 +1,4 @@
-"""Command line (Flask commands): init-db, ingest, load-samples. Each opens its own session."""
+"""Command line (Flask commands): init-db, ingest, load-samples, discrepancies, resolve, reconciled-list, passport."""
 
 from __future__ import annotations
 
