@@ -9,6 +9,11 @@ from decimal import Decimal
 LITHIUM_LEVEL_LOINC = "14334-7"
 LITHIUM_LEVEL = "lithium-level"
 
+#: The valproate Annual Risk Acknowledgement (MHRA, valproate reproductive risks). No SNOMED CT or LOINC code
+#: for it could be sourced, so medpass publishes one (`fhir/codes.py`) for feeds to send it with, until a
+#: national code is confirmed.
+VALPROATE_ACKNOWLEDGEMENT = "valproate-annual-risk-acknowledgement"
+
 
 @dataclass(frozen=True)
 class LabResult:

@@ -11,7 +11,7 @@ from medpass.domain.discrepancies import Discrepancy
 from medpass.domain.lab_results import LabResult
 from medpass.domain.lines import FeedList, Line, build_lines
 from medpass.domain.omissions import omissions_and_additions, stopped_elsewhere
-from medpass.domain.safety import dose_limits, interactions, monitoring_due
+from medpass.domain.safety import dose_limits, interactions, monitoring_due, valproate_acknowledgement
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,12 @@ class Reconciliation:
 
 
 def reconcile(
-    lists: list[FeedList], dictionary: MedicineDictionary, birth_date: str | None, today: date, tests: tuple[LabResult, ...] = ()
+    lists: list[FeedList],
+    dictionary: MedicineDictionary,
+    birth_date: str | None,
+    today: date,
+    tests: tuple[LabResult, ...] = (),
+    gender: str | None = None,
 ) -> Reconciliation:
     """Match every feed's current statements into lines and find every discrepancy, most harmful first."""
     lines = build_lines(lists, dictionary)
@@ -36,4 +41,5 @@ def reconcile(
     found += interactions(lines)
     found += dose_limits(lines, birth_date, today)
     found += monitoring_due(lines, tests, birth_date, today)
+    found += valproate_acknowledgement(lines, tests, birth_date, gender, today)
     return Reconciliation(tuple(lines), tuple(sorted(found, key=lambda d: d.rank)))

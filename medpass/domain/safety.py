@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from medpass.domain.discrepancies import Discrepancy, DiscrepancyCode, Harm, feed_labels, feeds_of, issue_key, references_of, versions_of
 from medpass.domain.dosing import daily_dose_mg
-from medpass.domain.lab_results import LITHIUM_LEVEL, LabResult
+from medpass.domain.lab_results import LITHIUM_LEVEL, VALPROATE_ACKNOWLEDGEMENT, LabResult
 from medpass.domain.lines import Line
 
 #: Lithium with NSAIDs, ACE inhibitors, ARBs or thiazides raises lithium levels (SPS "Lithium monitoring"; NICE CG185).
@@ -153,6 +153,50 @@ def monitoring_due(lines: list[Line], tests: tuple[LabResult, ...], birth_date: 
                 feeds_of(members),
                 issue_key(DiscrepancyCode.MONITORING_DUE, lithium),
                 LITHIUM_MONITORING_SOURCE,
+            )
+        )
+    return found
+
+
+#: Women and girls who could become pregnant need a valproate Annual Risk Acknowledgement every year (MHRA Drug
+#: Safety Update, 31 January 2024; GOV.UK "Valproate: reproductive risks": female patients under 55). medpass
+#: reads "could become pregnant" as female and 12 to 54 years old; an unknown age counts, so nothing is missed.
+VALPROATE_SOURCE = "MHRA Drug Safety Update 31 Jan 2024; GOV.UK 'Valproate: reproductive risks' (annual risk acknowledgement)"
+VALPROATE_AGES = range(12, 55)
+
+
+def valproate_acknowledgement(
+    lines: list[Line], records: tuple[LabResult, ...], birth_date: str | None, gender: str | None, today: date
+) -> list[Discrepancy]:
+    """Valproate active for a woman or girl with no risk acknowledgement in the feeds within a year."""
+    if gender != "female":
+        return []
+    age = age_on(birth_date, today)
+    if age is not None and age not in VALPROATE_AGES:
+        return []
+    found = []
+    for valproate in (line for line in lines if line.active() and "valproate" in line.classes):
+        acknowledged = sorted(r.taken_on for r in records if r.kind == VALPROATE_ACKNOWLEDGEMENT)
+        members = valproate.active()
+        if not acknowledged:
+            detail = "Valproate is active and no annual risk acknowledgement is in any feed. Check that this year's form is done."
+            harm = Harm.MODERATE
+        elif acknowledged[-1] < _months_before(today, 12).isoformat():
+            detail = f"Valproate is active; the last annual risk acknowledgement in the feeds was on {acknowledged[-1]}, over a year ago."
+            harm = Harm.HIGH
+        else:
+            continue
+        found.append(
+            Discrepancy(
+                DiscrepancyCode.MONITORING_DUE,
+                harm,
+                valproate.name,
+                detail,
+                False,
+                references_of(members),
+                feeds_of(members),
+                issue_key(DiscrepancyCode.MONITORING_DUE, valproate),
+                VALPROATE_SOURCE,
             )
         )
     return found

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from medpass.domain.discrepancies import DiscrepancyCode
+from medpass.domain.lab_results import VALPROATE_ACKNOWLEDGEMENT
 
 #: Canonical base of what medpass defines (a deployment may serve these at its own address).
 CANONICAL_BASE = "https://medpass.example/fhir"
 DISCREPANCY_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/medication-discrepancy"
 REASON_RECORDED_EXTENSION = f"{CANONICAL_BASE}/StructureDefinition/discrepancy-reason-recorded"
+#: Safety records medpass reads that have no sourced national code yet (see domain/lab_results.py).
+SAFETY_RECORD_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/medication-safety-record"
 FEED_SOURCE_PREFIX = "urn:medpass:feed:"
 
 DEFINITIONS: dict[DiscrepancyCode, tuple[str, str]] = {
@@ -47,5 +50,28 @@ def discrepancy_code_system() -> dict[str, Any]:
         "concept": [
             {"code": code.value, "display": display, "definition": definition}
             for code, (display, definition) in DEFINITIONS.items()
+        ],
+    }
+
+
+def safety_record_code_system() -> dict[str, Any]:
+    """The CodeSystem feeds use to send safety records that have no sourced national code yet."""
+    return {
+        "resourceType": "CodeSystem",
+        "id": "medication-safety-record",
+        "url": SAFETY_RECORD_SYSTEM,
+        "name": "MedpassMedicationSafetyRecord",
+        "title": "medpass medication safety records",
+        "status": "active",
+        "content": "complete",
+        "caseSensitive": True,
+        "description": "Records the safety rules read from the feeds, sent as an Observation with this code and the date it was made.",
+        "concept": [
+            {
+                "code": VALPROATE_ACKNOWLEDGEMENT,
+                "display": "Valproate Annual Risk Acknowledgement completed",
+                "definition": "The annual risk acknowledgement for valproate (MHRA, valproate reproductive risks) was completed on "
+                "the Observation's effective date.",
+            }
         ],
     }

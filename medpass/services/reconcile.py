@@ -36,7 +36,8 @@ class PatientReconciliation:
 def store_discrepancies(session: Session, patient: PatientRow, now: datetime) -> tuple[list[FeedList], Reconciliation]:
     """Compare each feed's current list and store what was found (the caller commits): run on every ingest."""
     lists = feed_views.feed_lists(session, patient.id)
-    result = reconcile(lists, medicines_dictionary(), patient.birth_date, now.date(), feed_views.test_results(session, patient.id))
+    records = feed_views.test_results(session, patient.id)
+    result = reconcile(lists, medicines_dictionary(), patient.birth_date, now.date(), records, patient.gender)
     statements = {s.reference: s for feed_list in lists for s in feed_list.statements}
     issues.save_found(session, patient.id, [(d, fingerprint(d, statements)) for d in result.discrepancies], now)
     return lists, result

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from medpass.domain.discrepancies import Discrepancy, DiscrepancyCode, Harm
-from medpass.domain.lab_results import LITHIUM_LEVEL, LabResult
+from medpass.domain.lab_results import LITHIUM_LEVEL, VALPROATE_ACKNOWLEDGEMENT, LabResult
 from medpass.domain.lines import FeedList
 from medpass.domain.reconciliation import reconcile
 from medpass.reference.dictionary import medicines_dictionary
@@ -208,3 +208,35 @@ def test_levels_are_three_monthly_in_the_first_year_from_65_and_with_an_interact
 
 def found_with_tests(feeds: list[FeedList], tests: tuple[LabResult, ...]) -> list[Discrepancy]:
     return list(reconcile(feeds, medicines_dictionary(), "1980-01-01", date(2026, 11, 25), tests).discrepancies)
+
+
+VALPROATE = "322957006"
+
+
+def _on_valproate() -> list[FeedList]:
+    return lists(stated("gp", "Sodium valproate", VALPROATE), stated("mental-health", "Sodium valproate", VALPROATE), discharge=False)
+
+
+def valproate_issues(records: tuple[LabResult, ...], birth_date: str = "1996-05-01", gender: str = "female") -> list[Discrepancy]:
+    found = reconcile(_on_valproate(), medicines_dictionary(), birth_date, date(2026, 11, 25), records, gender).discrepancies
+    return [d for d in found if d.code is DiscrepancyCode.MONITORING_DUE]
+
+
+def _acknowledged(on: str) -> tuple[LabResult, ...]:
+    return (LabResult(VALPROATE_ACKNOWLEDGEMENT, on),)
+
+
+def test_valproate_for_a_young_woman_with_no_acknowledgement_in_the_feeds_is_flagged() -> None:
+    (issue,) = valproate_issues(())
+    assert issue.harm is Harm.MODERATE and "annual risk acknowledgement" in issue.detail
+
+
+def test_valproate_with_an_acknowledgement_over_a_year_old_is_overdue_and_a_recent_one_is_not() -> None:
+    (issue,) = valproate_issues(_acknowledged("2025-10-01"))
+    assert issue.harm is Harm.HIGH and "2025-10-01" in issue.detail
+    assert valproate_issues(_acknowledged("2026-02-01")) == []
+
+
+def test_valproate_for_a_man_or_a_woman_over_55_is_not_flagged() -> None:
+    assert valproate_issues((), gender="male") == []
+    assert valproate_issues((), birth_date="1960-01-01") == []
