@@ -22,6 +22,7 @@ from medpass.fhir.build_reconciled import reconciled_list
 from medpass.fhir.outcome import operation_outcome
 from medpass.render.passport_html import passport_html
 from medpass.render.passport_pdf import passport_pdf
+from medpass.services.clients import create_client
 from medpass.services.database import init_database
 from medpass.services.ingest import ingest_message
 from medpass.services.passport import make_passport
@@ -219,6 +220,25 @@ def reconciled_list_command(nhs_number: str, as_text: bool) -> None:
             click.echo(f"  {feed.value:14} {text}")
 
 
+@click.command("create-client")
+@click.option("--name", required=True, help="the calling system, as people know it")
+@click.option("--ods", "ods_code", required=True, help="its organisation's ODS code")
+@click.option("--feed", type=click.Choice([f.value for f in Feed]), help="the one feed it may write")
+@click.option("--scope", "scopes", multiple=True, help="a SMART system scope, e.g. system/MedicationStatement.rs (repeat)")
+def create_client_command(name: str, ods_code: str, feed: str | None, scopes: tuple[str, ...]) -> None:
+    """Register a FHIR API client; its bearer token is printed once, as the last line, and only its hash is kept."""
+    with _medpass()["sessions"]() as session:
+        try:
+            client, token = create_client(session, name=name, ods_code=ods_code, feed=feed, scopes=list(scopes), now=_now())
+        except InvalidRequest as exc:
+            click.echo(f"error: {exc}; nothing was registered", err=True)
+            sys.exit(1)
+    click.echo(f"client {client.client_id}: {client.name} ({client.ods_code}), feed {client.feed or 'none'}, "
+               f"scopes {' '.join(scopes)}")
+    click.echo("the bearer token below is shown once and cannot be recovered; store it now:")
+    click.echo(token)
+
+
 class _MedpassCommand(click.Command):
     """A command whose database failures end it with one readable line and exit 1, never a traceback."""
 
@@ -238,6 +258,6 @@ class _MedpassCommand(click.Command):
 def register_commands(app: Flask) -> None:
     """Attach the commands to `flask --app medpass`."""
     for command in (init_db_command, ingest_command, load_samples_command, discrepancies_command, resolve_command,
-                    passport_command, reconciled_list_command):
+                    passport_command, reconciled_list_command, create_client_command):
         command.__class__ = _MedpassCommand
         app.cli.add_command(command)

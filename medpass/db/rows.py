@@ -196,3 +196,18 @@ class LabResultRow(Base):
     taken_on: Mapped[str] = mapped_column(String(10))
     value: Mapped[str | None] = mapped_column(String(40))
     unit: Mapped[str | None] = mapped_column(String(40))
+
+
+class ApiClientRow(Base):
+    """A registered calling system; its bearer token is stored only as a SHA-256 hash."""
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    ods_code: Mapped[str] = mapped_column(String(20))
+    feed: Mapped[str | None] = mapped_column(String(20))
+    scopes: Mapped[list[Any]] = mapped_column(JSON)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -118,3 +118,14 @@ def test_passport_writes_each_form_and_refuses_a_pdf_to_the_screen(flask_cli: Cl
     assert "Zuclopenthixol" in (tmp_path / "passport.html").read_text()
     to_screen = flask_cli("passport", "--nhs-number", "9991689761", "--format", "pdf")
     assert to_screen.returncode == 1 and "a PDF needs --output FILE" in to_screen.stderr
+
+
+def test_create_client_prints_the_token_once_as_its_last_line(flask_cli: Cli) -> None:
+    flask_cli("init-db")
+    done = flask_cli("create-client", "--name", "Practice system", "--ods", "ZZG01", "--feed", "gp",
+                     "--scope", "system/Bundle.c", "--scope", "system/Patient.rs")
+    assert done.returncode == 0, done.stderr
+    token = done.stdout.strip().splitlines()[-1]
+    assert len(token) >= 40 and " " not in token
+    refused = flask_cli("create-client", "--name", "X", "--ods", "ZZG02", "--scope", "user/Patient.rs")
+    assert refused.returncode == 1 and "not a SMART system scope" in refused.stderr
