@@ -74,5 +74,13 @@ class InvalidRequest(MedpassError):
     """A request that cannot be carried out as asked (a resolution without a reason, say); nothing changed."""
 
 
+class NotAuthenticated(MedpassError):
+    """No bearer token, or one medpass does not know."""
+
+
+class NotPermitted(MedpassError):
+    """The caller is known but its scopes do not allow this."""
+
+
 class NotFound(MedpassError):
     """Something asked for does not exist."""

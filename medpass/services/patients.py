@@ -11,6 +11,7 @@ from medpass.db.rows import AllergyRow, FeedMessageRow, MedicationRow, PatientRo
 from medpass.domain.errors import NotFound
 from medpass.domain.feeds import Feed
 from medpass.domain.nhs_number import normalise_nhs_number
+from medpass.domain.patients import Demographics, Practice
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,26 @@ class PatientOverview:
     patient: PatientRow
     views: list[FeedView]
     history: list[FeedMessageRow]
+
+
+def demographics_of(row: PatientRow) -> Demographics:
+    """A stored patient as the domain's Demographics."""
+    practice = Practice(row.gp_practice_ods, row.gp_practice_name) if (row.gp_practice_ods or row.gp_practice_name) else None
+    return Demographics(row.nhs_number, row.family, row.given, row.prefix, row.birth_date, row.gender, practice)
+
+
+def patient_by_id(session: Session, patient_id: int) -> tuple[int, Demographics]:
+    """One patient by medpass's id, or NotFound."""
+    row = session.get(PatientRow, patient_id)
+    if row is None:
+        raise NotFound(f"Patient/{patient_id} is not known")
+    return row.id, demographics_of(row)
+
+
+def patients_with_nhs_number(session: Session, nhs_number: str) -> list[tuple[int, Demographics]]:
+    """The patient with this NHS number, as a search result (empty when unknown)."""
+    row = repository.find_patient(session, normalise_nhs_number(nhs_number))
+    return [(row.id, demographics_of(row))] if row else []
 
 
 def list_patients(session: Session) -> list[PatientRow]:

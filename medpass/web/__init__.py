@@ -32,9 +32,11 @@ def medpass_config() -> Any:
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint and the session teardown."""
+    from medpass.web.fhir_api import fhir_api
     from medpass.web.health import health
     from medpass.web.pages import pages
 
     app.teardown_appcontext(_close_session)
+    app.register_blueprint(fhir_api)
     app.register_blueprint(health)
     app.register_blueprint(pages)

@@ -9,7 +9,19 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.exceptions import NotFound as HttpNotFound
 
-from medpass.domain.errors import Issue, MessageRejected, NotFound, PayloadTooLarge, Severity, StorageUnavailable, UnsupportedVersion, error
+from medpass.domain.errors import (
+    InvalidRequest,
+    Issue,
+    MessageRejected,
+    NotAuthenticated,
+    NotFound,
+    NotPermitted,
+    PayloadTooLarge,
+    Severity,
+    StorageUnavailable,
+    UnsupportedVersion,
+    error,
+)
 from medpass.fhir.outcome import operation_outcome
 
 log = logging.getLogger(__name__)
@@ -18,7 +30,9 @@ _REJECTION_STATUS = {PayloadTooLarge: 413, UnsupportedVersion: 415}
 
 
 def _wants_json() -> bool:
-    """API callers (FHIR clients, scripts) get JSON; browsers get a page."""
+    """API callers (FHIR clients, scripts, anything under /fhir) get JSON; browsers get a page."""
+    if request.path.startswith("/fhir"):
+        return True
     best = request.accept_mimetypes.best_match(["text/html", "application/fhir+json", "application/json"])
     return best != "text/html"
 
@@ -42,6 +56,19 @@ def register_error_handlers(app: Flask) -> None:
     def storage(exc: StorageUnavailable) -> ResponseReturnValue:
         log.error("storage unavailable: %s", exc)
         return _respond(503, [error("transient", "the service cannot reach its database; try again shortly")], "Service unavailable")
+
+    @app.errorhandler(NotAuthenticated)
+    def not_authenticated(exc: NotAuthenticated) -> ResponseReturnValue:
+        headers = {"Content-Type": "application/fhir+json", "WWW-Authenticate": 'Bearer realm="medpass"'}
+        return operation_outcome([error("login", str(exc))]), 401, headers
+
+    @app.errorhandler(NotPermitted)
+    def not_permitted(exc: NotPermitted) -> ResponseReturnValue:
+        return _respond(403, [error("forbidden", str(exc))], "Not allowed")
+
+    @app.errorhandler(InvalidRequest)
+    def invalid(exc: InvalidRequest) -> ResponseReturnValue:
+        return _respond(400, [error("invalid", str(exc))], "The request could not be carried out")
 
     @app.errorhandler(NotFound)
     def not_found(exc: NotFound) -> ResponseReturnValue:

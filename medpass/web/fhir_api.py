@@ -1,0 +1,132 @@
+"""The FHIR R4 REST API at /fhir: thin views over the services, every answer FHIR JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, g, request
+from flask.typing import ResponseReturnValue
+
+from medpass.domain.clients import ApiClient, Interaction
+from medpass.domain.errors import InvalidRequest, NotAuthenticated, NotPermitted
+from medpass.fhir.build_issues import detected_issue
+from medpass.fhir.build_passport import passport_document
+from medpass.fhir.build_patient import patient_resource
+from medpass.fhir.codes import CANONICAL_BASE
+from medpass.fhir.registry import capability_statement
+from medpass.services.clients import authenticate
+from medpass.services.issue_reads import find_detected_issue
+from medpass.services.passport import make_passport
+from medpass.services.patients import patient_by_id, patients_with_nhs_number
+from medpass.services.reconcile import reconcile_patient
+from medpass.web import db_session
+
+fhir_api = Blueprint("fhir_api", __name__, url_prefix="/fhir")
+
+FHIR_JSON = "application/fhir+json"
+_JSON_FORMATS = {"json", "application/json", FHIR_JSON, "application/fhir+json; fhirversion=4.0"}
+NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
+
+
+def fhir(resource: dict[str, Any], status: int = 200) -> Response:
+    """A FHIR JSON response."""
+    return Response(json.dumps(resource), status=status, mimetype=FHIR_JSON)
+
+
+def _now() -> datetime:
+    """The API's clock."""
+    return datetime.now(UTC)
+
+
+@fhir_api.before_request
+def _negotiate_and_authenticate() -> None:
+    """JSON only (406 otherwise); every interaction but metadata needs a registered client's bearer token."""
+    wanted = request.args.get("_format")
+    if wanted is not None and wanted.lower() not in _JSON_FORMATS:
+        raise InvalidRequest(f"_format {wanted!r} is not served: medpass answers FHIR JSON only") from None
+    if request.accept_mimetypes and not request.accept_mimetypes.best_match([FHIR_JSON, "application/json"]):
+        from werkzeug.exceptions import NotAcceptable
+
+        raise NotAcceptable("medpass answers application/fhir+json only")
+    if request.endpoint == "fhir_api.metadata":
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    client = authenticate(db_session(), token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if client is None:
+        raise NotAuthenticated("a registered client's bearer token is required (Authorization: Bearer ...)")
+    g.api_client = client
+
+
+def _require(resource: str, interaction: Interaction) -> None:
+    """403 unless the client's scopes allow this interaction on this resource type."""
+    client: ApiClient = g.api_client
+    if not client.allows(resource, interaction):
+        raise NotPermitted(f"scope system/{resource}.{interaction.value} is not granted to {client.name}")
+
+
+def _searchset(resources: list[dict[str, Any]]) -> dict[str, Any]:
+    """A searchset Bundle of matches."""
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": len(resources),
+        "link": [{"relation": "self", "url": request.url}],
+        "entry": [{"fullUrl": f"{CANONICAL_BASE}/{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": "match"}}
+                  for r in resources],
+    }
+
+
+@fhir_api.get("/metadata")
+def metadata() -> ResponseReturnValue:
+    """The CapabilityStatement, generated from the same registry the routes follow."""
+    return fhir(capability_statement("0.1.0", _now()))
+
+
+@fhir_api.get("/Patient")
+def search_patients() -> ResponseReturnValue:
+    """Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|N."""
+    _require("Patient", Interaction.SEARCH)
+    system, _, value = request.args.get("identifier", "").rpartition("|")
+    if system != NHS_NUMBER_SYSTEM or not value:
+        raise InvalidRequest(f"search Patient by identifier={NHS_NUMBER_SYSTEM}|<NHS number>")
+    return fhir(_searchset([patient_resource(i, d) for i, d in patients_with_nhs_number(db_session(), value)]))
+
+
+@fhir_api.get("/Patient/<int:patient_id>")
+def read_patient(patient_id: int) -> ResponseReturnValue:
+    """Patient read."""
+    _require("Patient", Interaction.READ)
+    return fhir(patient_resource(*patient_by_id(db_session(), patient_id)))
+
+
+@fhir_api.get("/Patient/<int:patient_id>/$passport")
+def passport(patient_id: int) -> ResponseReturnValue:
+    """The patient's medication passport as a FHIR document Bundle."""
+    _require("Patient", Interaction.READ)
+    _, demographics = patient_by_id(db_session(), patient_id)
+    return fhir(passport_document(make_passport(db_session(), demographics.nhs_number, _now())))
+
+
+@fhir_api.get("/DetectedIssue")
+def search_detected_issues() -> ResponseReturnValue:
+    """DetectedIssue?patient=Patient/{id}: the patient's discrepancies, reconciled now."""
+    _require("DetectedIssue", Interaction.SEARCH)
+    reference = request.args.get("patient", "")
+    patient_id = reference.removeprefix("Patient/")
+    if not patient_id.isdigit():
+        raise InvalidRequest("search DetectedIssue by patient=Patient/<id>")
+    _, demographics = patient_by_id(db_session(), int(patient_id))
+    found = reconcile_patient(db_session(), demographics.nhs_number, _now())
+    return fhir(_searchset([detected_issue(issue) for issue in found.issues]))
+
+
+@fhir_api.get("/DetectedIssue/<issue_id>")
+def read_detected_issue(issue_id: str) -> ResponseReturnValue:
+    """DetectedIssue read."""
+    _require("DetectedIssue", Interaction.READ)
+    return fhir(detected_issue(find_detected_issue(db_session(), issue_id)))
+
+

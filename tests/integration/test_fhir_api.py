@@ -1,0 +1,81 @@
+"""The FHIR API's first interactions through Flask's test client: auth, metadata, Patient, DetectedIssue, $passport."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from medpass.services.clients import create_client
+from medpass.services.samples import load_samples
+from tests.conftest import NOW, SAMPLES
+from tests.fhir_schema import schema_errors
+
+NHS = "https://fhir.nhs.uk/Id/nhs-number"
+
+
+@pytest.fixture
+def api(app: Flask, session: Session) -> tuple[FlaskClient, dict[str, str]]:
+    """A test client and the headers of a GP system allowed to read patients and discrepancies."""
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    _, token = create_client(session, name="Practice system", ods_code="ZZG02", feed="gp",
+                             scopes=["system/Patient.rs", "system/DetectedIssue.rs"], now=NOW)
+    return app.test_client(), {"Authorization": f"Bearer {token}", "Accept": "application/fhir+json"}
+
+
+def body(response: Any) -> dict[str, Any]:
+    """The JSON body, checked to be FHIR JSON."""
+    assert response.headers["Content-Type"].startswith("application/fhir+json")
+    loaded: dict[str, Any] = response.get_json(force=True)
+    return loaded
+
+
+def test_metadata_is_a_valid_capability_statement_listing_what_is_served(app: Flask) -> None:
+    statement = body(app.test_client().get("/fhir/metadata"))
+    assert schema_errors(statement) == []
+    types = {r["type"]: r for r in statement["rest"][0]["resource"]}
+    assert {"Patient", "DetectedIssue"} <= set(types) and types["Patient"]["operation"][0]["name"] == "passport"
+
+
+def test_no_token_or_a_bad_one_is_a_401_operation_outcome(api: tuple[FlaskClient, dict[str, str]]) -> None:
+    client, _ = api
+    for headers in ({}, {"Authorization": "Bearer nonsense"}):
+        response = client.get(f"/fhir/Patient?identifier={NHS}|9999986986", headers=headers)
+        outcome = body(response)
+        assert response.status_code == 401 and outcome["issue"][0]["code"] == "login" and schema_errors(outcome) == []
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_scope_not_granted_is_a_403(app: Flask, session: Session) -> None:
+    _, token = create_client(session, name="Narrow", ods_code="ZZG03", feed=None, scopes=["system/Patient.r"], now=NOW)
+    response = app.test_client().get(f"/fhir/Patient?identifier={NHS}|9999986986", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403 and "system/Patient.s" in body(response)["issue"][0]["diagnostics"]
+
+
+def test_a_gp_system_finds_the_patient_reads_the_discrepancies_and_the_passport(api: tuple[FlaskClient, dict[str, str]]) -> None:
+    client, headers = api
+    found = body(client.get(f"/fhir/Patient?identifier={NHS}|9999986986", headers=headers))
+    assert found["total"] == 1 and schema_errors(found) == []
+    patient = found["entry"][0]["resource"]
+    assert body(client.get(f"/fhir/Patient/{patient['id']}", headers=headers)) == patient
+    issues = body(client.get(f"/fhir/DetectedIssue?patient=Patient/{patient['id']}", headers=headers))
+    codes = {e["resource"]["code"]["coding"][0]["code"] for e in issues["entry"]}
+    assert {"brand-switch", "interaction", "stopped-elsewhere", "monitoring-due"} == codes and schema_errors(issues) == []
+    one = issues["entry"][0]["resource"]
+    assert body(client.get(f"/fhir/DetectedIssue/{one['id']}", headers=headers))["id"] == one["id"]
+    passport = body(client.get(f"/fhir/Patient/{patient['id']}/$passport", headers=headers))
+    assert passport["type"] == "document" and passport["entry"][0]["resource"]["resourceType"] == "Composition"
+
+
+def test_errors_under_fhir_are_operation_outcomes_never_html(api: tuple[FlaskClient, dict[str, str]]) -> None:
+    client, headers = api
+    for path, status in (("/fhir/Patient/999999", 404), ("/fhir/Nothing", 404), ("/fhir/Patient?identifier=x", 400),
+                         ("/fhir/Patient/1?_format=xml", 400)):
+        response = client.get(path, headers={**headers, "Accept": "text/html"} if path.endswith("xml") else headers)
+        outcome = body(response)
+        assert response.status_code == status and outcome["resourceType"] == "OperationOutcome", path
+    refused = client.get("/fhir/metadata", headers={"Accept": "application/xml"})
+    assert refused.status_code == 406 and body(refused)["resourceType"] == "OperationOutcome"
