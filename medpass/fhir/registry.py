@@ -29,6 +29,7 @@ class ResourceCapability:
 
 
 REGISTRY: tuple[ResourceCapability, ...] = (
+    ResourceCapability("Bundle", ("create",)),
     ResourceCapability(
         "Patient",
         ("read", "search-type"),
@@ -73,5 +74,6 @@ def capability_statement(software_version: str, at: datetime) -> dict[str, Any]:
                                                   "code": "SMART-on-FHIR"}]}],
                          "description": "Bearer tokens of registered clients with SMART v2 system scopes"},
             "resource": resources,
+            "interaction": [{"code": "batch"}, {"code": "transaction"}],
         }],
     }

@@ -49,7 +49,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(MessageRejected)
     def rejected(exc: MessageRejected) -> ResponseReturnValue:
-        status = next((code for kind, code in _REJECTION_STATUS.items() if isinstance(exc, kind)), 422)
+        structural = any(issue.code == "structure" for issue in exc.issues)
+        status = next((code for kind, code in _REJECTION_STATUS.items() if isinstance(exc, kind)), 400 if structural else 422)
         return _respond(status, exc.issues, "The message was rejected")
 
     @app.errorhandler(StorageUnavailable)

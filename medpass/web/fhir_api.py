@@ -10,18 +10,20 @@ from flask import Blueprint, Response, g, request
 from flask.typing import ResponseReturnValue
 
 from medpass.domain.clients import ApiClient, Interaction
-from medpass.domain.errors import InvalidRequest, NotAuthenticated, NotPermitted
+from medpass.domain.errors import InvalidRequest, Issue, NotAuthenticated, NotPermitted, Severity
 from medpass.fhir.build_issues import detected_issue
 from medpass.fhir.build_passport import passport_document
 from medpass.fhir.build_patient import patient_resource
 from medpass.fhir.codes import CANONICAL_BASE
+from medpass.fhir.outcome import operation_outcome
 from medpass.fhir.registry import capability_statement
 from medpass.services.clients import authenticate
+from medpass.services.ingest import ingest_message
 from medpass.services.issue_reads import find_detected_issue
 from medpass.services.passport import make_passport
 from medpass.services.patients import patient_by_id, patients_with_nhs_number
 from medpass.services.reconcile import reconcile_patient
-from medpass.web import db_session
+from medpass.web import db_session, medpass_config
 
 fhir_api = Blueprint("fhir_api", __name__, url_prefix="/fhir")
 
@@ -77,6 +79,35 @@ def _searchset(resources: list[dict[str, Any]]) -> dict[str, Any]:
         "entry": [{"fullUrl": f"{CANONICAL_BASE}/{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": "match"}}
                   for r in resources],
     }
+
+
+_ACCEPTED_BODIES = {"application/fhir+json", "application/json"}
+
+
+@fhir_api.post("")
+@fhir_api.post("/")
+def post_bundle() -> ResponseReturnValue:
+    """The feeds' way in: a Bundle posted by a client is ingested whole on the one feed that client may write."""
+    _require("Bundle", Interaction.CREATE)
+    client: ApiClient = g.api_client
+    if client.feed is None:
+        raise NotPermitted(f"{client.name} is not registered to write any feed")
+    if request.mimetype not in _ACCEPTED_BODIES:
+        from werkzeug.exceptions import UnsupportedMediaType
+
+        raise UnsupportedMediaType("send the Bundle as application/fhir+json")
+    config = medpass_config()
+    result = ingest_message(db_session(), client.feed.value, request.get_data(), sender=f"{client.name} ({client.ods_code})",
+                            now=_now(), max_bytes=config.max_message_bytes, fhir_version=request.mimetype_params.get("fhirversion"))
+    status = "200 OK" if result.duplicate else "201 Created"
+    bundle_type = (request.get_json(force=True, silent=True) or {}).get("type")
+    if bundle_type in ("batch", "transaction"):
+        entries = (request.get_json(force=True) or {}).get("entry", [])
+        response = {"resourceType": "Bundle", "type": f"{bundle_type}-response",
+                    "entry": [{"response": {"status": status}} for _ in entries]}
+        return fhir(response, 200)
+    issues = [Issue(Severity.INFORMATION, "informational", result.summary()), *result.warnings]
+    return fhir(operation_outcome(issues), 200 if result.duplicate else 201)
 
 
 @fhir_api.get("/metadata")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from medpass.services.clients import create_client
 from medpass.services.samples import load_samples
-from tests.conftest import NOW, SAMPLES
+from tests.conftest import NOW, SAMPLES, snapshot
 from tests.fhir_schema import schema_errors
 
 NHS = "https://fhir.nhs.uk/Id/nhs-number"
@@ -79,3 +81,53 @@ def test_errors_under_fhir_are_operation_outcomes_never_html(api: tuple[FlaskCli
         assert response.status_code == status and outcome["resourceType"] == "OperationOutcome", path
     refused = client.get("/fhir/metadata", headers={"Accept": "application/xml"})
     assert refused.status_code == 406 and body(refused)["resourceType"] == "OperationOutcome"
+
+
+@pytest.fixture
+def gp_writer(app: Flask, session: Session) -> tuple[FlaskClient, dict[str, str]]:
+    """A GP system allowed to post Bundles on the GP feed."""
+    _, token = create_client(session, name="Practice system", ods_code="ZZG01", feed="gp", scopes=["system/Bundle.c"], now=NOW)
+    return app.test_client(), {"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json"}
+
+
+def test_a_posted_bundle_is_ingested_on_the_clients_own_feed_once(gp_writer: tuple[FlaskClient, dict[str, str]]) -> None:
+    client, headers = gp_writer
+    raw = (SAMPLES / "01-clozapine-missing-at-gp" / "gp.json").read_bytes()
+    first = client.post("/fhir", data=raw, headers=headers)
+    again = client.post("/fhir", data=raw, headers=headers)
+    assert first.status_code == 201 and "accepted message" in body(first)["issue"][0]["diagnostics"]
+    assert "(gp, NHS number 9991588132)" in body(first)["issue"][0]["diagnostics"]
+    assert again.status_code == 200 and "duplicate" in body(again)["issue"][0]["diagnostics"]
+
+
+def test_a_posted_transaction_gets_a_response_bundle(gp_writer: tuple[FlaskClient, dict[str, str]]) -> None:
+    client, headers = gp_writer
+    message = json.loads((SAMPLES / "03-sertraline-dose-increased" / "gp.json").read_text())
+    message["type"] = "transaction"
+    for entry in message["entry"]:
+        entry["request"] = {"method": "POST", "url": entry["resource"]["resourceType"]}
+    response = body(client.post("/fhir", data=json.dumps(message), headers=headers))
+    assert response["type"] == "transaction-response" and len(response["entry"]) == len(message["entry"])
+    assert {e["response"]["status"] for e in response["entry"]} == {"201 Created"} and schema_errors(response) == []
+
+
+def test_a_bad_posted_bundle_is_an_operation_outcome_and_changes_nothing(
+    gp_writer: tuple[FlaskClient, dict[str, str]], engine: Engine
+) -> None:
+    client, headers = gp_writer
+    before = snapshot(engine)
+    malformed = client.post("/fhir", data=b'{"resourceType": "Bundle",', headers=headers)
+    wrong_type = client.post("/fhir", data=b"<Bundle/>", headers={**headers, "Content-Type": "application/xml"})
+    assert malformed.status_code == 400 and "malformed JSON" in body(malformed)["issue"][0]["diagnostics"]
+    assert wrong_type.status_code == 415 and body(wrong_type)["resourceType"] == "OperationOutcome"
+    assert snapshot(engine) == before
+
+
+def test_a_client_without_a_feed_or_the_create_scope_cannot_post(app: Flask, session: Session) -> None:
+    _, reader = create_client(session, name="Reader", ods_code="ZZG02", feed="gp", scopes=["system/Patient.rs"], now=NOW)
+    _, nofeed = create_client(session, name="No feed", ods_code="ZZG03", feed=None, scopes=["system/Bundle.c"], now=NOW)
+    client = app.test_client()
+    raw = (SAMPLES / "01-clozapine-missing-at-gp" / "gp.json").read_bytes()
+    for token in (reader, nofeed):
+        response = client.post("/fhir", data=raw, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json"})
+        assert response.status_code == 403
