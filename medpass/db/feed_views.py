@@ -108,3 +108,16 @@ def test_results(session: Session, patient_id: int) -> tuple[LabResult, ...]:
     rows = session.execute(select(LAB_RESULTS.c.kind, LAB_RESULTS.c.taken_on, LAB_RESULTS.c.value, LAB_RESULTS.c.unit)
                            .where(LAB_RESULTS.c.patient_id == patient_id).order_by(LAB_RESULTS.c.taken_on))
     return tuple(LabResult(r.kind, r.taken_on, Decimal(r.value) if r.value is not None else None, r.unit) for r in rows)
+
+
+def statement_by_id(session: Session, statement_id: int) -> tuple[int, FeedStatement] | None:
+    """One stored feed statement by its id, with its patient: feed statements never change once stored."""
+    row = session.execute(
+        select(MEDICATIONS, MESSAGES.c.asserted_at)
+        .join(MESSAGES, MESSAGES.c.id == MEDICATIONS.c.message_id)
+        .where(MEDICATIONS.c.id == statement_id)
+    ).first()
+    if row is None:
+        return None
+    asserted = row.asserted_at if row.asserted_at.tzinfo else row.asserted_at.replace(tzinfo=UTC)
+    return row.patient_id, FeedStatement(f"MedicationStatement/{row.id}", Feed(row.feed), _entry_of(row), asserted)

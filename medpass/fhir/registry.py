@@ -37,6 +37,16 @@ REGISTRY: tuple[ResourceCapability, ...] = (
         ("passport",),
     ),
     ResourceCapability(
+        "MedicationStatement",
+        ("read", "search-type"),
+        (SearchParameter("patient", "reference", "Patient/{id}: every feed's current statements"),),
+    ),
+    ResourceCapability(
+        "List",
+        ("search-type",),
+        (SearchParameter("patient", "reference", "Patient/{id}: the reconciled medication list"),),
+    ),
+    ResourceCapability(
         "DetectedIssue",
         ("read", "search-type"),
         (SearchParameter("patient", "reference", "Patient/{id}: the patient's discrepancies"),),

@@ -14,6 +14,8 @@ from medpass.domain.errors import InvalidRequest, Issue, NotAuthenticated, NotPe
 from medpass.fhir.build_issues import detected_issue
 from medpass.fhir.build_passport import passport_document
 from medpass.fhir.build_patient import patient_resource
+from medpass.fhir.build_reconciled import reconciled_list
+from medpass.fhir.build_statement import medication_statement
 from medpass.fhir.codes import CANONICAL_BASE
 from medpass.fhir.outcome import operation_outcome
 from medpass.fhir.registry import capability_statement
@@ -23,6 +25,7 @@ from medpass.services.issue_reads import find_detected_issue
 from medpass.services.passport import make_passport
 from medpass.services.patients import patient_by_id, patients_with_nhs_number
 from medpass.services.reconcile import reconcile_patient
+from medpass.services.statement_reads import current_statements, find_statement, reconciled_for
 from medpass.web import db_session, medpass_config
 
 fhir_api = Blueprint("fhir_api", __name__, url_prefix="/fhir")
@@ -141,15 +144,47 @@ def passport(patient_id: int) -> ResponseReturnValue:
     return fhir(passport_document(make_passport(db_session(), demographics.nhs_number, _now())))
 
 
+def _patient_id(parameter: str = "patient") -> int:
+    """A patient=Patient/{id} (or {id}) search parameter, or 400."""
+    value = request.args.get(parameter, "").removeprefix("Patient/")
+    if not value.isdigit():
+        raise InvalidRequest(f"search by {parameter}=Patient/<id>")
+    return int(value)
+
+
+@fhir_api.get("/MedicationStatement/<int:statement_id>")
+def read_statement(statement_id: int) -> ResponseReturnValue:
+    """One feed's statement, as that feed sent it."""
+    _require("MedicationStatement", Interaction.READ)
+    patient_id, statement = find_statement(db_session(), statement_id)
+    return fhir(medication_statement(statement, f"Patient/{patient_id}"))
+
+
+@fhir_api.get("/MedicationStatement")
+def search_statements() -> ResponseReturnValue:
+    """MedicationStatement?patient=Patient/{id}: every feed's current statements."""
+    _require("MedicationStatement", Interaction.SEARCH)
+    patient_id = _patient_id()
+    statements = current_statements(db_session(), patient_id)
+    return fhir(_searchset([medication_statement(s, f"Patient/{patient_id}") for s in statements]))
+
+
+@fhir_api.get("/List")
+def search_lists() -> ResponseReturnValue:
+    """List?patient=Patient/{id}: the reconciled medication list."""
+    _require("List", Interaction.SEARCH)
+    patient_id = _patient_id()
+    now = _now()
+    resource = reconciled_list(reconciled_for(db_session(), patient_id, now), patient_id, now)
+    resource["id"] = f"reconciled-{patient_id}"
+    return fhir(_searchset([resource]))
+
+
 @fhir_api.get("/DetectedIssue")
 def search_detected_issues() -> ResponseReturnValue:
     """DetectedIssue?patient=Patient/{id}: the patient's discrepancies, reconciled now."""
     _require("DetectedIssue", Interaction.SEARCH)
-    reference = request.args.get("patient", "")
-    patient_id = reference.removeprefix("Patient/")
-    if not patient_id.isdigit():
-        raise InvalidRequest("search DetectedIssue by patient=Patient/<id>")
-    _, demographics = patient_by_id(db_session(), int(patient_id))
+    _, demographics = patient_by_id(db_session(), _patient_id())
     found = reconcile_patient(db_session(), demographics.nhs_number, _now())
     return fhir(_searchset([detected_issue(issue) for issue in found.issues]))
 

@@ -24,7 +24,8 @@ def api(app: Flask, session: Session) -> tuple[FlaskClient, dict[str, str]]:
     """A test client and the headers of a GP system allowed to read patients and discrepancies."""
     load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
     _, token = create_client(session, name="Practice system", ods_code="ZZG02", feed="gp",
-                             scopes=["system/Patient.rs", "system/DetectedIssue.rs"], now=NOW)
+                             scopes=["system/Patient.rs", "system/DetectedIssue.rs", "system/MedicationStatement.rs",
+                                     "system/List.s"], now=NOW)
     return app.test_client(), {"Authorization": f"Bearer {token}", "Accept": "application/fhir+json"}
 
 
@@ -131,3 +132,19 @@ def test_a_client_without_a_feed_or_the_create_scope_cannot_post(app: Flask, ses
     for token in (reader, nofeed):
         response = client.post("/fhir", data=raw, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json"})
         assert response.status_code == 403
+
+
+def test_a_gp_system_reads_every_feeds_statements_and_the_reconciled_list(api: tuple[FlaskClient, dict[str, str]]) -> None:
+    client, headers = api
+    patient = body(client.get(f"/fhir/Patient?identifier={NHS}|9991141707", headers=headers))["entry"][0]["resource"]
+    statements = body(client.get(f"/fhir/MedicationStatement?patient=Patient/{patient['id']}", headers=headers))
+    sources = {e["resource"]["meta"]["source"] for e in statements["entry"]}
+    assert sources == {"urn:medpass:feed:gp", "urn:medpass:feed:mental-health", "urn:medpass:feed:acute"}
+    assert schema_errors(statements) == [] and all(schema_errors(e["resource"]) == [] for e in statements["entry"])
+    one = statements["entry"][0]["resource"]
+    assert body(client.get(f"/fhir/MedicationStatement/{one['id']}", headers=headers)) == one
+    lists = body(client.get(f"/fhir/List?patient=Patient/{patient['id']}", headers=headers))
+    reconciled = lists["entry"][0]["resource"]
+    assert reconciled["title"] == "Reconciled medication list" and schema_errors(reconciled) == []
+    derived = {d["reference"] for c in reconciled["contained"] for d in c["derivedFrom"]}
+    assert derived <= {f"MedicationStatement/{e['resource']['id']}" for e in statements["entry"]}
