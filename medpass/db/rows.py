@@ -211,3 +211,19 @@ class ApiClientRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AuditEventRow(Base):
+    """Every FHIR API interaction: who, what, when, and how it ended (never the token)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recorded: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("api_clients.id"), nullable=True)
+    client_name: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(1))
+    interaction: Mapped[str] = mapped_column(String(30))
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(Text)
+    status: Mapped[int] = mapped_column(Integer)

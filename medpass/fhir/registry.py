@@ -30,6 +30,7 @@ class ResourceCapability:
 
 REGISTRY: tuple[ResourceCapability, ...] = (
     ResourceCapability("Bundle", ("create",)),
+    ResourceCapability("AuditEvent", ("search-type",), (SearchParameter("_count", "number", "how many, newest first"),)),
     ResourceCapability(
         "Patient",
         ("read", "search-type"),

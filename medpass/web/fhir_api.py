@@ -6,11 +6,12 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
 
 from medpass.domain.clients import ApiClient, Interaction
 from medpass.domain.errors import InvalidRequest, Issue, NotAuthenticated, NotPermitted, Severity
+from medpass.fhir.build_audit import audit_event
 from medpass.fhir.build_issues import detected_issue
 from medpass.fhir.build_passport import passport_document
 from medpass.fhir.build_patient import patient_resource
@@ -19,6 +20,7 @@ from medpass.fhir.build_statement import medication_statement
 from medpass.fhir.codes import CANONICAL_BASE
 from medpass.fhir.outcome import operation_outcome
 from medpass.fhir.registry import capability_statement
+from medpass.services.audit import recent_interactions, record_interaction
 from medpass.services.clients import authenticate
 from medpass.services.ingest import ingest_message
 from medpass.services.issue_reads import find_detected_issue
@@ -111,6 +113,41 @@ def post_bundle() -> ResponseReturnValue:
         return fhir(response, 200)
     issues = [Issue(Severity.INFORMATION, "informational", result.summary()), *result.warnings]
     return fhir(operation_outcome(issues), 200 if result.duplicate else 201)
+
+
+def _interaction() -> tuple[str, str]:
+    """(AuditEvent.action, RESTful interaction) for the request being answered."""
+    endpoint = (request.endpoint or "").removeprefix("fhir_api.")
+    if endpoint == "post_bundle":
+        return "C", "create"
+    if endpoint == "metadata":
+        return "R", "capabilities"
+    if endpoint.startswith("search_"):
+        return "E", "search-type"
+    if endpoint == "passport":
+        return "E", "operation"
+    return "R", "read"
+
+
+@fhir_api.after_app_request
+def _audit(response: Response) -> Response:
+    """Record every /fhir interaction (who, what, when, outcome); the token is never recorded."""
+    if request.path.startswith("/fhir"):
+        action, interaction = _interaction()
+        record_interaction(current_app.extensions["medpass"]["sessions"], client=g.get("api_client"), action=action,
+                           interaction=interaction, method=request.method, path=request.full_path.rstrip("?"),
+                           status=response.status_code, now=_now())
+    return response
+
+
+@fhir_api.get("/AuditEvent")
+def search_audit_events() -> ResponseReturnValue:
+    """The newest API interactions (an administrator's scope: system/AuditEvent.s)."""
+    _require("AuditEvent", Interaction.SEARCH)
+    count = request.args.get("_count", "100")
+    if not count.isdigit() or not 0 < int(count) <= 1000:
+        raise InvalidRequest("_count must be a whole number from 1 to 1000")
+    return fhir(_searchset([audit_event(r) for r in recent_interactions(db_session(), int(count))]))
 
 
 @fhir_api.get("/metadata")

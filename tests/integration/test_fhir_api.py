@@ -121,7 +121,9 @@ def test_a_bad_posted_bundle_is_an_operation_outcome_and_changes_nothing(
     wrong_type = client.post("/fhir", data=b"<Bundle/>", headers={**headers, "Content-Type": "application/xml"})
     assert malformed.status_code == 400 and "malformed JSON" in body(malformed)["issue"][0]["diagnostics"]
     assert wrong_type.status_code == 415 and body(wrong_type)["resourceType"] == "OperationOutcome"
-    assert snapshot(engine) == before
+    after = snapshot(engine)
+    assert len(after.pop("audit_events")) == len(before.pop("audit_events")) + 2  # the attempts are audited, nothing else
+    assert after == before
 
 
 def test_a_client_without_a_feed_or_the_create_scope_cannot_post(app: Flask, session: Session) -> None:
@@ -148,3 +150,22 @@ def test_a_gp_system_reads_every_feeds_statements_and_the_reconciled_list(api: t
     assert reconciled["title"] == "Reconciled medication list" and schema_errors(reconciled) == []
     derived = {d["reference"] for c in reconciled["contained"] for d in c["derivedFrom"]}
     assert derived <= {f"MedicationStatement/{e['resource']['id']}" for e in statements["entry"]}
+
+
+def test_every_interaction_is_audited_and_an_administrator_can_search_them(
+    app: Flask, session: Session, api: tuple[FlaskClient, dict[str, str]]
+) -> None:
+    client, headers = api
+    token = headers["Authorization"].split()[1]
+    client.get(f"/fhir/Patient?identifier={NHS}|9999986986", headers=headers)
+    client.get("/fhir/Patient/1", headers={})
+    _, admin = create_client(session, name="Trust IG team", ods_code="ZZT01", feed=None, scopes=["system/AuditEvent.s"], now=NOW)
+    found = body(client.get("/fhir/AuditEvent?_count=10", headers={"Authorization": f"Bearer {admin}"}))
+    events = [e["resource"] for e in found["entry"]]
+    assert all(schema_errors(e) == [] for e in events) and token not in json.dumps(found)
+    search, unauthenticated = events[1], events[0]
+    assert search["agent"][0]["who"]["display"] == "Practice system (ZZG02)" and search["outcome"] == "0"
+    assert search["subtype"][0]["code"] == "search-type" and "Patient?identifier=" in search["entity"][0]["what"]["display"]
+    assert unauthenticated["agent"][0]["who"]["display"] == "unidentified caller" and unauthenticated["outcome"] == "4"
+    refused = client.get("/fhir/AuditEvent", headers=headers)
+    assert refused.status_code == 403
