@@ -49,7 +49,7 @@ REGISTRY: tuple[ResourceCapability, ...] = (
     ),
     ResourceCapability(
         "DetectedIssue",
-        ("read", "search-type"),
+        ("read", "update", "search-type"),
         (SearchParameter("patient", "reference", "Patient/{id}: the patient's discrepancies"),),
     ),
 )

@@ -8,17 +8,20 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import PreconditionFailed
 
 from medpass.domain.clients import ApiClient, Interaction
 from medpass.domain.errors import InvalidRequest, Issue, NotAuthenticated, NotPermitted, Severity
+from medpass.domain.issue_lifecycle import StoredIssue
 from medpass.fhir.build_audit import audit_event
-from medpass.fhir.build_issues import detected_issue
+from medpass.fhir.build_issues import detected_issue, issue_version, last_updated
 from medpass.fhir.build_passport import passport_document
 from medpass.fhir.build_patient import patient_resource
 from medpass.fhir.build_reconciled import reconciled_list
 from medpass.fhir.build_statement import medication_statement
 from medpass.fhir.codes import CANONICAL_BASE
 from medpass.fhir.outcome import operation_outcome
+from medpass.fhir.read_resolution import read_resolution
 from medpass.fhir.registry import capability_statement
 from medpass.services.audit import recent_interactions, record_interaction
 from medpass.services.clients import authenticate
@@ -27,6 +30,7 @@ from medpass.services.issue_reads import find_detected_issue
 from medpass.services.passport import make_passport
 from medpass.services.patients import patient_by_id, patients_with_nhs_number
 from medpass.services.reconcile import reconcile_patient
+from medpass.services.resolution import resolve_discrepancy
 from medpass.services.statement_reads import current_statements, find_statement, reconciled_for
 from medpass.web import db_session, medpass_config
 
@@ -120,6 +124,8 @@ def _interaction() -> tuple[str, str]:
     endpoint = (request.endpoint or "").removeprefix("fhir_api.")
     if endpoint == "post_bundle":
         return "C", "create"
+    if endpoint.startswith("update_"):
+        return "U", "update"
     if endpoint == "metadata":
         return "R", "capabilities"
     if endpoint.startswith("search_"):
@@ -226,10 +232,37 @@ def search_detected_issues() -> ResponseReturnValue:
     return fhir(_searchset([detected_issue(issue) for issue in found.issues]))
 
 
+def _versioned(issue: StoredIssue, status: int = 200) -> Response:
+    """A DetectedIssue with its ETag (W/"version") and Last-Modified."""
+    response = fhir(detected_issue(issue), status)
+    response.headers["ETag"] = f'W/"{issue_version(issue)}"'
+    response.last_modified = last_updated(issue)
+    return response
+
+
 @fhir_api.get("/DetectedIssue/<issue_id>")
 def read_detected_issue(issue_id: str) -> ResponseReturnValue:
-    """DetectedIssue read."""
+    """DetectedIssue read, with ETag and Last-Modified."""
     _require("DetectedIssue", Interaction.READ)
-    return fhir(detected_issue(find_detected_issue(db_session(), issue_id)))
+    return _versioned(find_detected_issue(db_session(), issue_id))
+
+
+@fhir_api.put("/DetectedIssue/<issue_id>")
+def update_detected_issue(issue_id: str) -> ResponseReturnValue:
+    """Record a resolution: status final (accept a feed's version or record a new one) or cancelled (dismiss).
+
+    If-Match (with or without W/) must name the current version, else 412.
+    """
+    _require("DetectedIssue", Interaction.UPDATE)
+    current = find_detected_issue(db_session(), issue_id)
+    expected = request.headers.get("If-Match")
+    if expected is not None and expected.strip().removeprefix("W/").strip('"') != str(issue_version(current)):
+        raise PreconditionFailed(f"If-Match {expected} does not name the current version W/\"{issue_version(current)}\"")
+    asked = read_resolution(request.get_json(force=True, silent=True), issue_id)
+    client: ApiClient = g.api_client
+    who = f"{asked.author} via {client.name} ({client.ods_code})" if asked.author else f"{client.name} ({client.ods_code})"
+    resolved = resolve_discrepancy(db_session(), issue_id, by=who, now=_now(), reason=asked.reason, intent=asked.intent,
+                                   accept_feed=asked.accept_feed, new_version=asked.new_version, dismiss=asked.dismiss)
+    return _versioned(resolved)
 
 

@@ -169,3 +169,36 @@ def test_every_interaction_is_audited_and_an_administrator_can_search_them(
     assert unauthenticated["agent"][0]["who"]["display"] == "unidentified caller" and unauthenticated["outcome"] == "4"
     refused = client.get("/fhir/AuditEvent", headers=headers)
     assert refused.status_code == 403
+
+
+def _resolution(issue: dict[str, Any], **mitigation: Any) -> dict[str, Any]:
+    """The DetectedIssue sent back with a resolution."""
+    extensions = [{"url": "https://medpass.example/fhir/StructureDefinition/discrepancy-intent", "valueCode": "intentional"},
+                  {"url": "https://medpass.example/fhir/StructureDefinition/discrepancy-accepted-feed", "valueCode": "acute"}]
+    return {**issue, "status": "final", "mitigation": [{"action": {"text": "Held for AKI"}, "author": {"display": "Dr A Clinician"},
+                                                         "extension": extensions, **mitigation}]}
+
+
+def test_a_put_detected_issue_records_the_resolution_under_if_match(app: Flask, session: Session,
+                                                                     api: tuple[FlaskClient, dict[str, str]]) -> None:
+    client, headers = api
+    _, token = create_client(session, name="Practice system", ods_code="ZZG02", feed="gp", scopes=["system/DetectedIssue.rus"], now=NOW)
+    writer = {"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json"}
+    patient = body(client.get(f"/fhir/Patient?identifier={NHS}|9999986986", headers=headers))["entry"][0]["resource"]
+    issues = body(client.get(f"/fhir/DetectedIssue?patient=Patient/{patient['id']}", headers=headers))["entry"]
+    held = next(e["resource"] for e in issues if e["resource"]["code"]["coding"][0]["code"] == "stopped-elsewhere")
+    read = client.get(f"/fhir/DetectedIssue/{held['id']}", headers=headers)
+    assert read.headers["ETag"] == 'W/"1"' and read.headers["Last-Modified"]
+    stale = client.put(f"/fhir/DetectedIssue/{held['id']}", json=_resolution(held), headers={**writer, "If-Match": 'W/"7"'})
+    assert stale.status_code == 412 and body(stale)["resourceType"] == "OperationOutcome"
+    no_reason = client.put(f"/fhir/DetectedIssue/{held['id']}", json=_resolution(held, action={"text": "   "}), headers=writer)
+    assert no_reason.status_code == 400 and "reason is required" in body(no_reason)["issue"][0]["diagnostics"]
+    done = client.put(f"/fhir/DetectedIssue/{held['id']}", json=_resolution(held), headers={**writer, "If-Match": '"1"'})
+    resolved = body(done)
+    assert done.status_code == 200 and done.headers["ETag"] == 'W/"2"' and resolved["status"] == "final"
+    assert resolved["mitigation"][0]["author"]["display"] == "Dr A Clinician via Practice system (ZZG02)"
+    assert schema_errors(resolved) == []
+    empty = client.put(f"/fhir/DetectedIssue/{held['id']}", json=_resolution(held, action={"text": ""}), headers=writer)
+    assert "DetectedIssue.mitigation[0].action.text" in body(empty)["issue"][0]["diagnostics"]
+    reader_only = client.put(f"/fhir/DetectedIssue/{held['id']}", json=_resolution(held), headers=headers)
+    assert reader_only.status_code == 403
