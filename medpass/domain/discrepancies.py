@@ -113,3 +113,12 @@ def versions_of(line: Line) -> list[Identified]:
     for member in line.active():
         seen.setdefault(member.statement.feed, member)
     return list(seen.values())
+
+
+def line_discrepancy(
+    code: DiscrepancyCode, harm: Harm, line: Line, members: list[Identified], detail: str, source: str, *key_parts: str
+) -> Discrepancy:
+    """A discrepancy about one line, implicating some of its statements, with no reason recorded."""
+    return Discrepancy(
+        code, harm, line.name, detail, False, references_of(members), feeds_of(members), issue_key(code, line, *key_parts), source
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from medpass.domain.discrepancies import Discrepancy, DiscrepancyCode, Harm, feed_labels, feeds_of, issue_key, references_of, versions_of
+from medpass.domain.discrepancies import Discrepancy, DiscrepancyCode, Harm, feed_labels, feeds_of, line_discrepancy, versions_of
 from medpass.domain.dosing import daily_dose_mg
 from medpass.domain.lab_results import LITHIUM_LEVEL, VALPROATE_ACKNOWLEDGEMENT, LabResult
 from medpass.domain.lines import Line
@@ -51,19 +51,7 @@ def interactions(lines: list[Line]) -> list[Discrepancy]:
                 f"Lithium is active with {other.name} ({kinds[0]}), which can raise the lithium level "
                 f"({feed_labels(feeds_of(members))}). Check the level and renal function."
             )
-            found.append(
-                Discrepancy(
-                    DiscrepancyCode.INTERACTION,
-                    Harm.HIGH,
-                    lithium.name,
-                    detail,
-                    False,
-                    references_of(members),
-                    feeds_of(members),
-                    issue_key(DiscrepancyCode.INTERACTION, lithium, *other.key),
-                    LITHIUM_SOURCE,
-                )
-            )
+            found.append(line_discrepancy(DiscrepancyCode.INTERACTION, Harm.HIGH, lithium, members, detail, LITHIUM_SOURCE, *other.key))
     return found
 
 
@@ -85,19 +73,7 @@ def dose_limits(lines: list[Line], birth_date: str | None, today: date) -> list[
             if over:
                 who = f"aged {age}" if age is not None else "age not known"
                 detail = f"{line.name} above {limit} mg a day, the maximum for a patient {who} ({feed_labels(feeds_of(over))})."
-                found.append(
-                    Discrepancy(
-                        DiscrepancyCode.DOSE_LIMIT,
-                        Harm.HIGH,
-                        line.name,
-                        detail,
-                        False,
-                        references_of(over),
-                        feeds_of(over),
-                        issue_key(DiscrepancyCode.DOSE_LIMIT, line),
-                        QT_SOURCE,
-                    )
-                )
+                found.append(line_discrepancy(DiscrepancyCode.DOSE_LIMIT, Harm.HIGH, line, over, detail, QT_SOURCE))
     return found
 
 
@@ -142,19 +118,7 @@ def monitoring_due(lines: list[Line], tests: tuple[LabResult, ...], birth_date: 
             harm = Harm.HIGH
         else:
             continue
-        found.append(
-            Discrepancy(
-                DiscrepancyCode.MONITORING_DUE,
-                harm,
-                lithium.name,
-                detail,
-                False,
-                references_of(members),
-                feeds_of(members),
-                issue_key(DiscrepancyCode.MONITORING_DUE, lithium),
-                LITHIUM_MONITORING_SOURCE,
-            )
-        )
+        found.append(line_discrepancy(DiscrepancyCode.MONITORING_DUE, harm, lithium, members, detail, LITHIUM_MONITORING_SOURCE))
     return found
 
 
@@ -186,17 +150,5 @@ def valproate_acknowledgement(
             harm = Harm.HIGH
         else:
             continue
-        found.append(
-            Discrepancy(
-                DiscrepancyCode.MONITORING_DUE,
-                harm,
-                valproate.name,
-                detail,
-                False,
-                references_of(members),
-                feeds_of(members),
-                issue_key(DiscrepancyCode.MONITORING_DUE, valproate),
-                VALPROATE_SOURCE,
-            )
-        )
+        found.append(line_discrepancy(DiscrepancyCode.MONITORING_DUE, harm, valproate, members, detail, VALPROATE_SOURCE))
     return found
