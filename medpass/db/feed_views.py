@@ -6,7 +6,7 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import desc, select
+from sqlalchemy import desc, func, select
 from sqlalchemy.orm import Session
 
 from medpass.db.tables import LAB_RESULTS, MEDICATIONS, MESSAGES
@@ -69,15 +69,27 @@ def _entry_of(row: Any) -> MedicationEntry:
     )
 
 
-def feed_lists(session: Session, patient_id: int) -> list[FeedList]:
-    """Every feed's current view of a patient as FeedLists, in two queries (run on every ingest)."""
+def latest_message_id(session: Session, patient_id: int) -> int:
+    """The newest stored message id for a patient (0 when none): a snapshot that paging can hold still."""
+    found = session.execute(select(func.max(MESSAGES.c.id)).where(MESSAGES.c.patient_id == patient_id)).scalar()
+    return int(found or 0)
+
+
+def feed_lists(session: Session, patient_id: int, up_to_message: int | None = None) -> list[FeedList]:
+    """Every feed's current view of a patient as FeedLists, in two queries (run on every ingest).
+
+    With `up_to_message`, the view as it was when that message was the newest: later messages are ignored.
+    """
     messages = MESSAGES.c
     newest: dict[str, Any] = {}
-    rows = session.execute(
+    query = (
         select(messages.id, messages.feed, messages.asserted_at, messages.medications_known, messages.bundle_type)
         .where(messages.patient_id == patient_id)
         .order_by(desc(messages.asserted_at), desc(messages.received_at), desc(messages.id))
     )
+    if up_to_message is not None:
+        query = query.where(messages.id <= up_to_message)
+    rows = session.execute(query)
     for row in rows:
         newest.setdefault(row.feed, row)
     statements: dict[int, list[Any]] = {row.id: [] for row in newest.values()}

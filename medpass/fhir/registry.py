@@ -40,7 +40,15 @@ REGISTRY: tuple[ResourceCapability, ...] = (
     ResourceCapability(
         "MedicationStatement",
         ("read", "search-type"),
-        (SearchParameter("patient", "reference", "Patient/{id}: every feed's current statements"),),
+        (
+            SearchParameter("patient", "reference", "Patient/{id}: every feed's current statements"),
+            SearchParameter("status", "token", "active, stopped, ... (comma = OR)"),
+            SearchParameter("code", "token", "system|code; dm+d and SNOMED CT systems are one"),
+            SearchParameter("effective", "date", "start date, with eq/ge/le/gt/lt prefixes"),
+            SearchParameter("feed", "token", "gp, mental-health or acute: the feed it came from"),
+            SearchParameter("_count", "number", "page size, 1 to 500 (default 50)"),
+            SearchParameter("_sort", "string", "effective or -effective"),
+        ),
     ),
     ResourceCapability(
         "List",

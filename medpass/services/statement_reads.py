@@ -22,10 +22,15 @@ def find_statement(session: Session, statement_id: int) -> tuple[int, FeedStatem
     return found
 
 
-def current_statements(session: Session, patient_id: int) -> list[FeedStatement]:
-    """Every statement of each feed's current message about a patient."""
+def current_statements(session: Session, patient_id: int, snapshot: int | None = None) -> tuple[int, list[FeedStatement]]:
+    """Every statement of each feed's current message about a patient, as of a snapshot (default: now).
+
+    The snapshot is the newest message id taken into account; paging holds it still, so later pages are
+    consistent with the first even while feeds keep sending.
+    """
     patient_by_id(session, patient_id)
-    return [s for feed_list in feed_views.feed_lists(session, patient_id) for s in feed_list.statements]
+    at = feed_views.latest_message_id(session, patient_id) if snapshot is None else snapshot
+    return at, [s for feed_list in feed_views.feed_lists(session, patient_id, at) for s in feed_list.statements]
 
 
 def reconciled_for(session: Session, patient_id: int, now: datetime) -> list[ReconciledLine]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
@@ -13,6 +14,7 @@ from werkzeug.exceptions import PreconditionFailed
 from medpass.domain.clients import ApiClient, Interaction
 from medpass.domain.errors import InvalidRequest, Issue, NotAuthenticated, NotPermitted, Severity
 from medpass.domain.issue_lifecycle import StoredIssue
+from medpass.domain.statement_search import search
 from medpass.fhir.build_audit import audit_event
 from medpass.fhir.build_issues import detected_issue, issue_version, last_updated
 from medpass.fhir.build_passport import passport_document
@@ -23,6 +25,7 @@ from medpass.fhir.codes import CANONICAL_BASE
 from medpass.fhir.outcome import operation_outcome
 from medpass.fhir.read_resolution import read_resolution
 from medpass.fhir.registry import capability_statement
+from medpass.fhir.search_params import page_size, statement_query
 from medpass.services.audit import recent_interactions, record_interaction
 from medpass.services.clients import authenticate
 from medpass.services.ingest import ingest_message
@@ -207,9 +210,23 @@ def read_statement(statement_id: int) -> ResponseReturnValue:
 def search_statements() -> ResponseReturnValue:
     """MedicationStatement?patient=Patient/{id}: every feed's current statements."""
     _require("MedicationStatement", Interaction.SEARCH)
-    patient_id = _patient_id()
-    statements = current_statements(db_session(), patient_id)
-    return fhir(_searchset([medication_statement(s, f"Patient/{patient_id}") for s in statements]))
+    args = request.args.to_dict(flat=False)
+    query, count, patient_id = statement_query(args), page_size(args), _patient_id()
+    snapshot_raw, offset_raw = request.args.get("_snapshot", ""), request.args.get("_offset", "0")
+    if (snapshot_raw and not snapshot_raw.isdigit()) or not offset_raw.isdigit():
+        raise InvalidRequest("_snapshot and _offset come from a next link: whole numbers")
+    snapshot, statements = current_statements(db_session(), patient_id, int(snapshot_raw) if snapshot_raw else None)
+    found = search(statements, query)
+    if request.args.get("_summary") == "count":
+        return fhir({"resourceType": "Bundle", "type": "searchset", "total": len(found)})
+    offset = int(offset_raw)
+    page = found[offset: offset + count]
+    bundle = _searchset([medication_statement(s, f"Patient/{patient_id}") for s in page])
+    bundle["total"] = len(found)
+    if offset + count < len(found):
+        following = {**request.args.to_dict(), "_snapshot": str(snapshot), "_offset": str(offset + count)}
+        bundle["link"].append({"relation": "next", "url": f"{request.base_url}?{urlencode(following)}"})
+    return fhir(bundle)
 
 
 @fhir_api.get("/List")

@@ -202,3 +202,50 @@ def test_a_put_detected_issue_records_the_resolution_under_if_match(app: Flask, 
     assert "DetectedIssue.mitigation[0].action.text" in body(empty)["issue"][0]["diagnostics"]
     reader_only = client.put(f"/fhir/DetectedIssue/{held['id']}", json=_resolution(held), headers=headers)
     assert reader_only.status_code == 403
+
+
+def _statements(client: FlaskClient, headers: dict[str, str], query: str) -> dict[str, Any]:
+    """A MedicationStatement search for the naproxen demo patient."""
+    patient = body(client.get(f"/fhir/Patient?identifier={NHS}|9991141707", headers=headers))["entry"][0]["resource"]
+    return body(client.get(f"/fhir/MedicationStatement?patient=Patient/{patient['id']}&{query}", headers=headers))
+
+
+def test_medication_statements_are_searched_by_status_code_effective_and_feed(api: tuple[FlaskClient, dict[str, str]]) -> None:
+    client, headers = api
+    stopped = _statements(client, headers, "status=stopped")
+    assert [e["resource"]["medicationCodeableConcept"]["text"] for e in stopped["entry"]] == ["Naproxen 500mg tablets"]
+    by_code = _statements(client, headers, "code=http://snomed.info/sct|42107811000001100")
+    assert {e["resource"]["meta"]["source"] for e in by_code["entry"]} == {"urn:medpass:feed:gp", "urn:medpass:feed:acute"}
+    acute = _statements(client, headers, "feed=acute&status=active,stopped")
+    assert acute["total"] == 5 and {e["resource"]["meta"]["source"] for e in acute["entry"]} == {"urn:medpass:feed:acute"}
+    recent = _statements(client, headers, "effective=ge2026-02-01")
+    assert recent["total"] >= 1 and all(e["resource"]["effectivePeriod"]["start"] >= "2026-02-01" for e in recent["entry"])
+    assert _statements(client, headers, "_summary=count")["total"] == _statements(client, headers, "_count=500")["total"]
+    bad = client.get("/fhir/MedicationStatement?patient=Patient/1&colour=blue", headers=headers)
+    assert bad.status_code == 400 and "colour" in body(bad)["issue"][0]["diagnostics"]
+
+
+def test_paging_follows_next_links_that_stay_consistent_while_a_feed_writes(
+    api: tuple[FlaskClient, dict[str, str]], session: Session
+) -> None:
+    client, headers = api
+    everything = _statements(client, headers, "_count=500")
+    first = _statements(client, headers, "_count=3&_sort=effective")
+    seen = [e["resource"]["id"] for e in first["entry"]]
+    message = json.loads((SAMPLES / "04-naproxen-stopped-in-hospital" / "gp.json").read_text())
+    message["timestamp"] = "2026-03-01T09:00:00+00:00"
+    message["entry"] = [e for e in message["entry"] if "Naproxen" not in json.dumps(e["resource"].get("medicationCodeableConcept", {}))]
+    for entry in message["entry"]:
+        if entry["resource"]["resourceType"] == "List":
+            entry["resource"]["entry"] = [i for i in entry["resource"]["entry"] if any(i["item"]["reference"] == e.get("fullUrl")
+                                                                                       for e in message["entry"])]
+    from medpass.services.ingest import ingest_message
+
+    ingest_message(session, "gp", json.dumps(message).encode(), sender="test", now=NOW, max_bytes=5 << 20)
+    link = next((k["url"] for k in first["link"] if k["relation"] == "next"), None)
+    while link:
+        page = body(client.get(link.replace("http://localhost", ""), headers=headers))
+        seen += [e["resource"]["id"] for e in page["entry"]]
+        link = next((k["url"] for k in page["link"] if k["relation"] == "next"), None)
+    assert sorted(seen) == sorted(e["resource"]["id"] for e in everything["entry"]) and len(seen) == len(set(seen))
+    assert _statements(client, headers, "_count=500")["total"] == everything["total"] - 1  # the new view has no naproxen
