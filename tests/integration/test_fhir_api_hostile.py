@@ -35,20 +35,24 @@ def writer(app: Flask, session: Session) -> tuple[FlaskClient, dict[str, str]]:
     return app.test_client(), {"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json"}
 
 
+def _step(node: Any, key: Any) -> Any:
+    """One step down a JSON path, or None where the path no longer exists (earlier mutations may remove it)."""
+    if isinstance(node, dict) and isinstance(key, str):
+        return node.get(key)
+    if isinstance(node, list) and isinstance(key, int) and node:
+        return node[key % len(node)]
+    return None
+
+
 def _mutated(paths: list[list[Any]], value: Any) -> bytes:
-    """The sample message with the value at each path replaced."""
+    """The sample message with the value at each path replaced, where the path still exists."""
     message = json.loads(json.dumps(BASE_MESSAGE))
     for path in paths:
-        node = message
+        node: Any = message
         for key in path[:-1]:
-            node = (
-                node[key] if isinstance(node, dict) and key in node else node[key % len(node)] if isinstance(node, list) and node else None
-            )
-            if node is None:
-                break
-        else:
-            if isinstance(node, dict):
-                node[path[-1] if isinstance(path[-1], str) else "status"] = value
+            node = _step(node, key)
+        if isinstance(node, dict):
+            node[path[-1]] = json.loads(json.dumps(value))
     return json.dumps(message).encode()
 
 
