@@ -14,7 +14,7 @@ def normalise_nhs_number(value: str) -> str:
 def nhs_number_problem(value: str) -> str | None:
     """Say why `value` is not a valid NHS number, or None when it is."""
     digits = normalise_nhs_number(value)
-    if len(digits) != 10 or not digits.isdigit():
+    if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
         return f"NHS number {value!r} must be 10 digits"
     total = sum(int(d) * weight for d, weight in zip(digits[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11

@@ -57,6 +57,6 @@ def statement_query(args: Mapping[str, list[str]]) -> StatementQuery:
 def page_size(args: Mapping[str, list[str]], default: int = 50, largest: int = 500) -> int:
     """_count, bounded."""
     raw = (args.get("_count") or [str(default)])[0]
-    if not raw.isdigit() or not 0 < int(raw) <= largest:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= largest:
         raise InvalidRequest(f"_count must be a whole number from 1 to {largest}")
     return int(raw)

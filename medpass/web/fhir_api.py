@@ -154,7 +154,7 @@ def search_audit_events() -> ResponseReturnValue:
     """The newest API interactions (an administrator's scope: system/AuditEvent.s)."""
     _require("AuditEvent", Interaction.SEARCH)
     count = request.args.get("_count", "100")
-    if not count.isdigit() or not 0 < int(count) <= 1000:
+    if not (count.isascii() and count.isdigit()) or not 0 < int(count) <= 1000:
         raise InvalidRequest("_count must be a whole number from 1 to 1000")
     return fhir(_searchset([audit_event(r) for r in recent_interactions(db_session(), int(count))]))
 
@@ -193,7 +193,7 @@ def passport(patient_id: int) -> ResponseReturnValue:
 def _patient_id(parameter: str = "patient") -> int:
     """A patient=Patient/{id} (or {id}) search parameter, or 400."""
     value = request.args.get(parameter, "").removeprefix("Patient/")
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise InvalidRequest(f"search by {parameter}=Patient/<id>")
     return int(value)
 
@@ -213,7 +213,7 @@ def search_statements() -> ResponseReturnValue:
     args = request.args.to_dict(flat=False)
     query, count, patient_id = statement_query(args), page_size(args), _patient_id()
     snapshot_raw, offset_raw = request.args.get("_snapshot", ""), request.args.get("_offset", "0")
-    if (snapshot_raw and not snapshot_raw.isdigit()) or not offset_raw.isdigit():
+    if not all(v.isascii() and v.isdigit() for v in (snapshot_raw or "0", offset_raw)):
         raise InvalidRequest("_snapshot and _offset come from a next link: whole numbers")
     snapshot, statements = current_statements(db_session(), patient_id, int(snapshot_raw) if snapshot_raw else None)
     found = search(statements, query)

@@ -27,3 +27,7 @@ def test_rejects_anything_but_ten_digits(number: str) -> None:
 
 def test_knows_the_999_test_range() -> None:
     assert is_test_nhs_number("9990000018") and not is_test_nhs_number("9434765919")
+
+
+def test_refuses_digits_that_are_not_ascii_instead_of_crashing() -> None:
+    assert "10 digits" in (nhs_number_problem("99900000²8") or "")
