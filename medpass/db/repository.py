@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, desc, func, insert, select, update
+from sqlalchemy import and_, desc, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -110,15 +110,6 @@ def save_patient(session: Session, patient_id: int | None, demographics: Demogra
     return patient_id
 
 
-def find_message(session: Session, patient_id: int, feed: str, content_hash: str) -> FeedMessageRow | None:
-    """A message already stored with the same content for this patient and feed."""
-    return session.scalars(
-        select(FeedMessageRow).where(
-            FeedMessageRow.patient_id == patient_id,
-            FeedMessageRow.feed == feed,
-            FeedMessageRow.content_hash == content_hash,
-        )
-    ).one_or_none()
 
 
 def _medication_values(entry: MedicationEntry, position: int) -> dict[str, Any]:
@@ -268,11 +259,3 @@ def allergies_of(session: Session, message_id: int) -> list[AllergyRow]:
 def list_patients(session: Session) -> list[PatientRow]:
     """Every patient, by family name."""
     return list(session.scalars(select(PatientRow).order_by(PatientRow.family, PatientRow.nhs_number)))
-
-
-def count_rows(session: Session) -> dict[str, int]:
-    """How many rows each table holds."""
-    return {
-        row.__tablename__: session.scalar(select(func.count()).select_from(row)) or 0
-        for row in (PatientRow, FeedMessageRow, MedicationRow, AllergyRow)
-    }

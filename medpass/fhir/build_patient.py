@@ -6,8 +6,7 @@ from typing import Any
 
 from medpass.domain.nhs_number import NHS_NUMBER_SYSTEM
 from medpass.domain.patients import Demographics
-
-ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
+from medpass.fhir.read_patient import ODS_SYSTEM
 
 
 def patient_resource(patient_id: int, demographics: Demographics) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from medpass.domain.patients import Demographics, Practice
 from medpass.fhir.bundle_index import BundleIndex, IndexedEntry
 from medpass.fhir.elements import references
 
-ODS_SYSTEMS = frozenset(
-    {"https://fhir.nhs.uk/Id/ods-organization-code", "https://fhir.nhs.uk/Id/ods-organisation-code"}
-)
+#: UK Core's ODS code system; some senders still write the older British spelling.
+ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
+ODS_SYSTEMS = frozenset({ODS_SYSTEM, "https://fhir.nhs.uk/Id/ods-organisation-code"})
 #: Resources whose subject/patient must be the message's patient.
 _SUBJECT_FIELDS = {
     "MedicationStatement": "subject",

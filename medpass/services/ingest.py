@@ -32,6 +32,8 @@ class IngestResult:
     medications_known: bool
     medications_unknown_reason: str | None
     warnings: tuple[Issue, ...]
+    bundle_type: str = "collection"
+    entries: int = 0
 
     def summary(self) -> str:
         """One line for people: what was stored, or that nothing changed."""
@@ -106,4 +108,6 @@ def _store(
         medications_known=message.medication_list.known,
         medications_unknown_reason=message.medication_list.reason,
         warnings=message.warnings,
+        bundle_type=message.bundle_type,
+        entries=len(parsed.data.get("entry", [])),
     )

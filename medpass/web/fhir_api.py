@@ -9,11 +9,12 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import PreconditionFailed
+from werkzeug.exceptions import NotAcceptable, PreconditionFailed, UnsupportedMediaType
 
 from medpass.domain.clients import ApiClient, Interaction
 from medpass.domain.errors import InvalidRequest, Issue, NotAuthenticated, NotPermitted, Severity
 from medpass.domain.issue_lifecycle import StoredIssue
+from medpass.domain.nhs_number import NHS_NUMBER_SYSTEM
 from medpass.domain.statement_search import search
 from medpass.fhir.build_audit import audit_event
 from medpass.fhir.build_issues import detected_issue, issue_version, last_updated
@@ -41,7 +42,6 @@ fhir_api = Blueprint("fhir_api", __name__, url_prefix="/fhir")
 
 FHIR_JSON = "application/fhir+json"
 _JSON_FORMATS = {"json", "application/json", FHIR_JSON, "application/fhir+json; fhirversion=4.0"}
-NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 
 
 def fhir(resource: dict[str, Any], status: int = 200) -> Response:
@@ -61,8 +61,6 @@ def _negotiate_and_authenticate() -> None:
     if wanted is not None and wanted.lower() not in _JSON_FORMATS:
         raise InvalidRequest(f"_format {wanted!r} is not served: medpass answers FHIR JSON only") from None
     if request.accept_mimetypes and not request.accept_mimetypes.best_match([FHIR_JSON, "application/json"]):
-        from werkzeug.exceptions import NotAcceptable
-
         raise NotAcceptable("medpass answers application/fhir+json only")
     if request.endpoint == "fhir_api.metadata":
         return
@@ -105,18 +103,14 @@ def post_bundle() -> ResponseReturnValue:
     if client.feed is None:
         raise NotPermitted(f"{client.name} is not registered to write any feed")
     if request.mimetype not in _ACCEPTED_BODIES:
-        from werkzeug.exceptions import UnsupportedMediaType
-
         raise UnsupportedMediaType("send the Bundle as application/fhir+json")
     config = medpass_config()
     result = ingest_message(db_session(), client.feed.value, request.get_data(), sender=f"{client.name} ({client.ods_code})",
                             now=_now(), max_bytes=config.max_message_bytes, fhir_version=request.mimetype_params.get("fhirversion"))
     status = "200 OK" if result.duplicate else "201 Created"
-    bundle_type = (request.get_json(force=True, silent=True) or {}).get("type")
-    if bundle_type in ("batch", "transaction"):
-        entries = (request.get_json(force=True) or {}).get("entry", [])
-        response = {"resourceType": "Bundle", "type": f"{bundle_type}-response",
-                    "entry": [{"response": {"status": status}} for _ in entries]}
+    if result.bundle_type in ("batch", "transaction"):
+        response = {"resourceType": "Bundle", "type": f"{result.bundle_type}-response",
+                    "entry": [{"response": {"status": status}} for _ in range(result.entries)]}
         return fhir(response, 200)
     issues = [Issue(Severity.INFORMATION, "informational", result.summary()), *result.warnings]
     return fhir(operation_outcome(issues), 200 if result.duplicate else 201)
