@@ -1,4 +1,5 @@
-"""Command line (Flask commands): init-db, ingest, load-samples, discrepancies, resolve, reconciled-list, passport."""
+"""Command line (Flask commands): init-db, ingest, load-samples, discrepancies, resolve, reconciled-list, passport,
+create-client, tasks, push-notifications."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from medpass.config import Config
 from medpass.domain.errors import InvalidRequest, MessageRejected, NotFound, StorageUnavailable
 from medpass.domain.feeds import Feed
 from medpass.domain.reconciled_list import reconciled_lines
+from medpass.domain.tasks import TaskStatus
 from medpass.fhir.build_issues import discrepancy_bundle
 from medpass.fhir.build_passport import passport_document
 from medpass.fhir.build_reconciled import reconciled_list
 from medpass.fhir.outcome import operation_outcome
+from medpass.push.rest_hook import send
 from medpass.render.passport_html import passport_html
 from medpass.render.passport_pdf import passport_pdf
 from medpass.services.clients import create_client
@@ -29,6 +32,8 @@ from medpass.services.passport import make_passport
 from medpass.services.reconcile import PatientReconciliation, reconcile_patient
 from medpass.services.resolution import resolve_discrepancy
 from medpass.services.samples import load_samples
+from medpass.services.subscriptions import deliver_due
+from medpass.services.tasks import search_tasks
 
 
 def _medpass() -> dict[str, Any]:
@@ -79,7 +84,8 @@ def ingest_command(feed: str, sender: str | None, fhir_version: str | None, outc
         with wiring["sessions"]() as session:
             try:
                 result = ingest_message(
-                    session, feed, raw, sender=who, now=_now(), max_bytes=config.max_message_bytes, fhir_version=fhir_version
+                    session, feed, raw, sender=who, now=_now(), max_bytes=config.max_message_bytes, fhir_version=fhir_version,
+                    network=config.care_network,
                 )
             except MessageRejected as rejection:
                 failed += 1
@@ -102,7 +108,8 @@ def load_samples_command() -> None:
     wiring = _medpass()
     config: Config = wiring["config"]
     with wiring["sessions"]() as session:
-        outcomes = load_samples(session, config.samples_dir, now=_now, max_bytes=config.max_message_bytes)
+        outcomes = load_samples(session, config.samples_dir, now=_now, max_bytes=config.max_message_bytes,
+                                network=config.care_network)
     rejected = [o for o in outcomes if o.rejection is not None]
     for outcome in outcomes:
         name = outcome.path.relative_to(config.samples_dir)
@@ -255,9 +262,35 @@ class _MedpassCommand(click.Command):
             sys.exit(2)
 
 
+@click.command("tasks")
+@click.option("--owner", "owner_ods", help="the partner's ODS code (e.g. a GP practice's)")
+@click.option("--status", "statuses", multiple=True, type=click.Choice([s.value for s in TaskStatus]), help="repeat for several")
+@click.option("--overdue", is_flag=True, help="only requested Tasks past their due time")
+def tasks_command(owner_ods: str | None, statuses: tuple[str, ...], overdue: bool) -> None:
+    """List change-notification Tasks, oldest first: who must act, on what, by when."""
+    now = _now()
+    with _medpass()["sessions"]() as session:
+        found = search_tasks(session, now, owner_ods=owner_ods, statuses=statuses, overdue=overdue)
+    for task in found:
+        late = " OVERDUE" if task.overdue(now) else ""
+        click.echo(f"Task/{task.id} [{task.status.value}{late}] {task.owner.name} ({task.owner.ods_code or 'no ODS code'}), "
+                   f"due {task.due_at:%Y-%m-%d %H:%M} UTC, Patient/{task.patient_id}: {task.description}")
+    click.echo(f"{len(found)} task(s)" + (" overdue" if overdue else ""))
+
+
+@click.command("push-notifications")
+@click.option("--limit", default=100, show_default=True, help="most pushes in this pass")
+def push_notifications_command(limit: int) -> None:
+    """Push the due Subscription notifications once (failures are retried later with backoff)."""
+    config: Config = _medpass()["config"]
+    with _medpass()["sessions"]() as session:
+        report = deliver_due(session, _now(), lambda push: send(push, config.push_timeout_seconds), limit)
+    click.echo(f"{report.delivered} delivered, {report.failed} failed (to be retried), {report.superseded} superseded")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the commands to `flask --app medpass`."""
     for command in (init_db_command, ingest_command, load_samples_command, discrepancies_command, resolve_command,
-                    passport_command, reconciled_list_command, create_client_command):
+                    passport_command, reconciled_list_command, create_client_command, tasks_command, push_notifications_command):
         command.__class__ = _MedpassCommand
         app.cli.add_command(command)

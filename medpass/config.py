@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from medpass.domain.feeds import Feed
+from medpass.domain.tasks import AcknowledgementWindows, CareNetwork, Partner
 
 DEFAULT_MAX_MESSAGE_BYTES = 5 * 1024 * 1024
 
@@ -14,6 +18,21 @@ DEFAULT_MAX_MESSAGE_BYTES = 5 * 1024 * 1024
 def _flag(value: str | None) -> bool:
     """Read an environment flag: 1/true/yes/on are true, anything else false."""
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _care_network(env: Mapping[str, str]) -> CareNetwork:
+    """The trust and hospital that receive change notifications, and how long partners have to acknowledge."""
+    default = CareNetwork()
+    return CareNetwork(
+        trust=Partner(Feed.MENTAL_HEALTH, env.get("MEDPASS_TRUST_ODS", default.trust.ods_code),
+                      env.get("MEDPASS_TRUST_NAME", default.trust.name)),
+        hospital=Partner(Feed.ACUTE, env.get("MEDPASS_HOSPITAL_ODS", default.hospital.ods_code),
+                         env.get("MEDPASS_HOSPITAL_NAME", default.hospital.name)),
+        windows=AcknowledgementWindows(
+            routine=timedelta(hours=float(env.get("MEDPASS_TASK_DUE_HOURS", default.windows.routine.total_seconds() / 3600))),
+            urgent=timedelta(hours=float(env.get("MEDPASS_TASK_DUE_HOURS_URGENT", default.windows.urgent.total_seconds() / 3600))),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -25,6 +44,9 @@ class Config:
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     demo_pages: bool = False
     samples_dir: Path = Path(__file__).resolve().parent.parent / "fhir_samples"
+    care_network: CareNetwork = field(default_factory=CareNetwork)
+    rate_limit_per_minute: int = 1200
+    push_timeout_seconds: float = 10.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -39,6 +61,9 @@ class Config:
             instance_path=instance,
             max_message_bytes=int(limit) if limit else DEFAULT_MAX_MESSAGE_BYTES,
             demo_pages=_flag(env.get("MEDPASS_DEMO_PAGES")),
+            care_network=_care_network(env),
+            rate_limit_per_minute=int(env.get("MEDPASS_RATE_LIMIT_PER_MINUTE", "1200")),
+            push_timeout_seconds=float(env.get("MEDPASS_PUSH_TIMEOUT_SECONDS", "10")),
         )
         return replace(config, samples_dir=Path(samples).resolve()) if samples else config
 

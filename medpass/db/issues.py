@@ -56,18 +56,25 @@ def record_action(session: Session, row: DetectedIssueRow, action: str, by: str,
     session.add(ResolutionRow(issue_id=row.id, patient_id=row.patient_id, action=action, recorded_at=at, recorded_by=by, details=details))
 
 
-def save_found(session: Session, patient_id: int, found: list[tuple[Discrepancy, str]], now: datetime) -> None:
-    """Store a reconciliation's discrepancies (with their fingerprints) against what was stored before."""
+def save_found(session: Session, patient_id: int, found: list[tuple[Discrepancy, str]], now: datetime) -> list[DetectedIssueRow]:
+    """Store a reconciliation's discrepancies (with their fingerprints) against what was stored before.
+
+    Returns the ones this reconciliation opened: new, back after the feeds had stopped showing them, or reopened.
+    """
     rows = {row.issue_key: row for row in session.scalars(select(DetectedIssueRow).where(DetectedIssueRow.patient_id == patient_id))}
     seen: set[str] = set()
+    opened: list[DetectedIssueRow] = []
     for discrepancy, found_fingerprint in found:
         seen.add(discrepancy.key)
         row = rows.get(discrepancy.key)
         state = next_state(IssueStatus(row.status) if row else None, row.fingerprint if row else None, found_fingerprint)
+        if row is not None and (not row.current or state.reopened):
+            opened.append(row)
         if row is None:
             row = DetectedIssueRow(patient_id=patient_id, issue_key=discrepancy.key,
                                    resource_id=issue_resource_id(patient_id, discrepancy.key), first_found_at=now)
             session.add(row)
+            opened.append(row)
         row.code, row.severity, row.medicine = discrepancy.code.value, discrepancy.harm.value, discrepancy.medicine
         row.detail, row.documented, row.implicated = discrepancy.detail, discrepancy.documented, list(discrepancy.implicated)
         row.fingerprint, row.status, row.current, row.last_found_at = found_fingerprint, state.status.value, True, now
@@ -77,3 +84,4 @@ def save_found(session: Session, patient_id: int, found: list[tuple[Discrepancy,
     for key, row in rows.items():
         if key not in seen and row.current:
             row.current = False
+    return opened

@@ -227,3 +227,92 @@ class AuditEventRow(Base):
     method: Mapped[str] = mapped_column(String(10))
     path: Mapped[str] = mapped_column(Text)
     status: Mapped[int] = mapped_column(Integer)
+
+
+class TaskRow(Base):
+    """A change notification to one care partner (FHIR Task); every version is kept in task_versions."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("message_id", "owner_feed", "change_key", name="uq_tasks_change"),
+        Index("ix_tasks_owner_status", "owner_ods", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("feed_messages.id"))
+    requester_feed: Mapped[str] = mapped_column(String(20))
+    requester_ods: Mapped[str | None] = mapped_column(String(20))
+    owner_feed: Mapped[str] = mapped_column(String(20))
+    owner_ods: Mapped[str | None] = mapped_column(String(20))
+    owner_name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    change_key: Mapped[str] = mapped_column(Text)
+    focus: Mapped[str] = mapped_column(String(100))
+    medicine: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    priority: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20))
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    authored_on: Mapped[datetime] = mapped_column(UtcDateTime())
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    last_modified: Mapped[datetime] = mapped_column(UtcDateTime())
+    modified_by: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class TaskVersionRow(Base):
+    """Each version of a Task as it was served (for vread and _history)."""
+
+    __tablename__ = "task_versions"
+    __table_args__ = (UniqueConstraint("task_id", "version", name="uq_task_versions"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(String(20))
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    modified_by: Mapped[str] = mapped_column(String(200))
+
+
+class SubscriptionRow(Base):
+    """A client's R4 rest-hook Subscription on Tasks; a deleted one is kept (reads answer 410 Gone)."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id"), index=True)
+    criteria: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    endpoint: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str | None] = mapped_column(String(100))
+    headers: Mapped[list[Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_modified: Mapped[datetime] = mapped_column(UtcDateTime())
+    version: Mapped[int] = mapped_column(Integer)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+
+
+class NotificationRow(Base):
+    """One push owed to a Subscription (an outbox row, written with the Task change it reports)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "task_id", "task_version", name="uq_notifications_push"),
+        Index("ix_notifications_due", "delivered_at", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    task_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text)

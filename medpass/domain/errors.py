@@ -84,3 +84,23 @@ class NotPermitted(MedpassError):
 
 class NotFound(MedpassError):
     """Something asked for does not exist."""
+
+
+class Conflict(MedpassError):
+    """The request contradicts the current state (a closed Task moved on again, say); nothing changed."""
+
+
+class Gone(MedpassError):
+    """Something that existed has been deleted (a Subscription); asking again will not bring it back."""
+
+
+class TooManyRequests(MedpassError):
+    """A client sent more requests than its rate allows; it may try again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class StaleVersion(MedpassError):
+    """If-Match named a version that is no longer the current one; nothing changed (HTTP 412)."""

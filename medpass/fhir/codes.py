@@ -6,6 +6,7 @@ from typing import Any
 
 from medpass.domain.discrepancies import DiscrepancyCode
 from medpass.domain.lab_results import VALPROATE_ACKNOWLEDGEMENT
+from medpass.domain.tasks import TaskKind
 
 #: Canonical base of what medpass defines (a deployment may serve these at its own address).
 CANONICAL_BASE = "https://medpass.example/fhir"
@@ -14,6 +15,15 @@ REASON_RECORDED_EXTENSION = f"{CANONICAL_BASE}/StructureDefinition/discrepancy-r
 #: Safety records medpass reads that have no sourced national code yet (see domain/lab_results.py).
 SAFETY_RECORD_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/medication-safety-record"
 FEED_SOURCE_PREFIX = "urn:medpass:feed:"
+#: What a change-notification Task is about, and the business status medpass adds to an overdue one.
+TASK_CODE_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/medication-change-notification"
+TASK_BUSINESS_STATUS_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/notification-business-status"
+TASK_DEFINITIONS: dict[TaskKind, tuple[str, str]] = {
+    TaskKind.STARTED: ("Medicine started", "Another care partner started a medicine."),
+    TaskKind.STOPPED: ("Medicine stopped", "Another care partner stopped a medicine, or no longer lists it."),
+    TaskKind.CHANGED: ("Medicine changed", "Another care partner changed a medicine's product, dose, frequency or route."),
+    TaskKind.DISCREPANCY: ("High-severity discrepancy", "A change opened a high-severity discrepancy between the feeds."),
+}
 
 DEFINITIONS: dict[DiscrepancyCode, tuple[str, str]] = {
     DiscrepancyCode.OMISSION: ("Omission", "Active in one feed, absent from a feed that should list it, with no record of a stop there."),
@@ -74,4 +84,21 @@ def safety_record_code_system() -> dict[str, Any]:
                 "the Observation's effective date.",
             }
         ],
+    }
+
+
+def task_code_system() -> dict[str, Any]:
+    """The CodeSystem of change-notification Task codes (and the overdue business status)."""
+    return {
+        "resourceType": "CodeSystem",
+        "id": "medication-change-notification",
+        "url": TASK_CODE_SYSTEM,
+        "name": "MedpassMedicationChangeNotification",
+        "title": "medpass medication change notifications",
+        "status": "active",
+        "content": "complete",
+        "caseSensitive": True,
+        "description": "Why medpass asked a care partner to look at a patient's medicines (issue 4: change notifications).",
+        "concept": [{"code": kind.value, "display": display, "definition": definition}
+                    for kind, (display, definition) in TASK_DEFINITIONS.items()],
     }

@@ -57,8 +57,25 @@ REGISTRY: tuple[ResourceCapability, ...] = (
     ),
     ResourceCapability(
         "DetectedIssue",
-        ("read", "update", "search-type"),
+        ("read", "update", "patch", "search-type"),
         (SearchParameter("patient", "reference", "Patient/{id}: the patient's discrepancies"),),
+    ),
+    ResourceCapability(
+        "Task",
+        ("read", "vread", "history-instance", "update", "patch", "search-type"),
+        (
+            SearchParameter("owner", "reference", "Organization/<ODS code>: the partner asked to act"),
+            SearchParameter("status", "token", "requested, accepted, in-progress, completed, rejected (comma = OR)"),
+            SearchParameter("patient", "reference", "Patient/{id}"),
+            SearchParameter("code", "token", "started, stopped, changed or high-severity-discrepancy"),
+            SearchParameter("overdue", "token", "true: requested Tasks past their due time (restriction.period.end)"),
+            SearchParameter("_count", "number", "page size, 1 to 500 (default 50)"),
+        ),
+    ),
+    ResourceCapability(
+        "Subscription",
+        ("create", "read", "delete", "search-type"),
+        (),
     ),
 )
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from medpass.db import feed_views, issues, repository
-from medpass.db.rows import PatientRow
+from medpass.db.rows import DetectedIssueRow, PatientRow
 from medpass.domain.discrepancies import HARM_ORDER, Harm
 from medpass.domain.errors import NotFound
 from medpass.domain.issue_lifecycle import StoredIssue, fingerprint
@@ -33,22 +33,32 @@ class PatientReconciliation:
         return {s.reference: s for feed_list in self.lists for s in feed_list.statements}
 
 
-def store_discrepancies(session: Session, patient: PatientRow, now: datetime) -> tuple[list[FeedList], Reconciliation]:
+@dataclass(frozen=True)
+class StoredReconciliation:
+    """The lists compared, what was found, and the stored discrepancies this reconciliation opened."""
+
+    lists: list[FeedList]
+    result: Reconciliation
+    opened: list[DetectedIssueRow]
+
+
+def store_discrepancies(session: Session, patient: PatientRow, now: datetime) -> StoredReconciliation:
     """Compare each feed's current list and store what was found (the caller commits): run on every ingest."""
     lists = feed_views.feed_lists(session, patient.id)
     records = feed_views.test_results(session, patient.id)
     result = reconcile(lists, medicines_dictionary(), patient.birth_date, now.date(), records, patient.gender)
     statements = {s.reference: s for feed_list in lists for s in feed_list.statements}
-    issues.save_found(session, patient.id, [(d, fingerprint(d, statements)) for d in result.discrepancies], now)
-    return lists, result
+    opened = issues.save_found(session, patient.id, [(d, fingerprint(d, statements)) for d in result.discrepancies], now)
+    return StoredReconciliation(lists, result, opened)
 
 
 def refresh_discrepancies(session: Session, patient: PatientRow, now: datetime) -> PatientReconciliation:
     """Store the discrepancies found now and read them back with their status and history."""
-    lists, result = store_discrepancies(session, patient, now)
+    stored = store_discrepancies(session, patient, now)
+    lists, result = stored.lists, stored.result
     session.flush()
-    stored = sorted(issues.patient_issues(session, patient.id), key=lambda i: (HARM_ORDER[Harm(i.severity)], i.medicine, i.code))
-    return PatientReconciliation(patient, tuple(lists), result, tuple(stored))
+    found = sorted(issues.patient_issues(session, patient.id), key=lambda i: (HARM_ORDER[Harm(i.severity)], i.medicine, i.code))
+    return PatientReconciliation(patient, tuple(lists), result, tuple(found))
 
 
 def reconcile_patient(session: Session, nhs_number: str, now: datetime) -> PatientReconciliation:

@@ -10,6 +10,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.exceptions import NotFound as HttpNotFound
 
 from medpass.domain.errors import (
+    Conflict,
+    Gone,
     InvalidRequest,
     Issue,
     MessageRejected,
@@ -18,7 +20,9 @@ from medpass.domain.errors import (
     NotPermitted,
     PayloadTooLarge,
     Severity,
+    StaleVersion,
     StorageUnavailable,
+    TooManyRequests,
     UnsupportedVersion,
     error,
 )
@@ -74,6 +78,23 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def not_found(exc: NotFound) -> ResponseReturnValue:
         return _respond(404, [error("not-found", str(exc))], "Not found")
+
+    @app.errorhandler(Conflict)
+    def conflict(exc: Conflict) -> ResponseReturnValue:
+        return _respond(409, [error("conflict", str(exc))], "Conflict")
+
+    @app.errorhandler(StaleVersion)
+    def stale(exc: StaleVersion) -> ResponseReturnValue:
+        return _respond(412, [error("conflict", str(exc))], "Precondition failed")
+
+    @app.errorhandler(Gone)
+    def gone(exc: Gone) -> ResponseReturnValue:
+        return _respond(410, [error("deleted", str(exc))], "Gone")
+
+    @app.errorhandler(TooManyRequests)
+    def too_many(exc: TooManyRequests) -> ResponseReturnValue:
+        headers = {"Content-Type": "application/fhir+json", "Retry-After": str(exc.retry_after)}
+        return operation_outcome([error("throttled", str(exc))]), 429, headers
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:

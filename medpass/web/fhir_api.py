@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+import jsonpatch
 from flask import Blueprint, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import NotAcceptable, PreconditionFailed, UnsupportedMediaType
+from werkzeug.exceptions import NotAcceptable, UnsupportedMediaType
 
 from medpass.domain.clients import ApiClient, Interaction
-from medpass.domain.errors import InvalidRequest, Issue, NotAuthenticated, NotPermitted, Severity
+from medpass.domain.errors import InvalidRequest, Issue, NotAuthenticated, NotPermitted, Severity, StaleVersion
 from medpass.domain.issue_lifecycle import StoredIssue
 from medpass.domain.nhs_number import NHS_NUMBER_SYSTEM
 from medpass.domain.statement_search import search
@@ -40,7 +42,9 @@ from medpass.web import db_session, medpass_config
 
 fhir_api = Blueprint("fhir_api", __name__, url_prefix="/fhir")
 
+T = TypeVar("T")
 FHIR_JSON = "application/fhir+json"
+_ACCEPTED_BODIES = {"application/fhir+json", "application/json"}
 _JSON_FORMATS = {"json", "application/json", FHIR_JSON, "application/fhir+json; fhirversion=4.0"}
 
 
@@ -49,7 +53,7 @@ def fhir(resource: dict[str, Any], status: int = 200) -> Response:
     return Response(json.dumps(resource), status=status, mimetype=FHIR_JSON)
 
 
-def _now() -> datetime:
+def api_now() -> datetime:
     """The API's clock."""
     return datetime.now(UTC)
 
@@ -72,14 +76,14 @@ def _negotiate_and_authenticate() -> None:
     g.api_client = client
 
 
-def _require(resource: str, interaction: Interaction) -> None:
+def require_scope(resource: str, interaction: Interaction) -> None:
     """403 unless the client's scopes allow this interaction on this resource type."""
     client: ApiClient = g.api_client
     if not client.allows(resource, interaction):
         raise NotPermitted(f"scope system/{resource}.{interaction.value} is not granted to {client.name}")
 
 
-def _searchset(resources: list[dict[str, Any]]) -> dict[str, Any]:
+def searchset(resources: list[dict[str, Any]]) -> dict[str, Any]:
     """A searchset Bundle of matches."""
     return {
         "resourceType": "Bundle",
@@ -91,14 +95,72 @@ def _searchset(resources: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-_ACCEPTED_BODIES = {"application/fhir+json", "application/json"}
+def paged(found: Sequence[T], render: Callable[[T], dict[str, Any]], held: dict[str, str] | None = None) -> Response:
+    """One page of a search (`_count`, `_offset`), with its total and a next link; `_summary=count` gives the total only.
+
+    `held` goes into the next link (a snapshot) so that later pages answer the same search as the first.
+    """
+    args = request.args.to_dict(flat=False)
+    if request.args.get("_summary") == "count":
+        return fhir({"resourceType": "Bundle", "type": "searchset", "total": len(found)})
+    count, offset_raw = page_size(args), request.args.get("_offset", "0")
+    if not (offset_raw.isascii() and offset_raw.isdigit()):
+        raise InvalidRequest("_offset comes from a next link: a whole number")
+    offset = int(offset_raw)
+    bundle = searchset([render(item) for item in found[offset: offset + count]])
+    bundle["total"] = len(found)
+    if offset + count < len(found):
+        following = {**request.args.to_dict(), **(held or {}), "_offset": str(offset + count)}
+        bundle["link"].append({"relation": "next", "url": f"{request.base_url}?{urlencode(following)}"})
+    return fhir(bundle)
+
+
+def versioned(resource: dict[str, Any], version: int, last_modified: datetime, status: int = 200) -> Response:
+    """A resource with its ETag (W/"version") and Last-Modified."""
+    response = fhir(resource, status)
+    response.headers["ETag"] = f'W/"{version}"'
+    response.last_modified = last_modified
+    return response
+
+
+def if_match() -> int | None:
+    """The version an If-Match header names (W/"3", "3" or 3), None without one; 400 when it is not a version."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    value = header.strip().removeprefix("W/").strip('"')
+    if not (value.isascii() and value.isdigit()):
+        raise InvalidRequest(f'If-Match {header!r} is not a version: send the ETag you read, e.g. W/"1"')
+    return int(value)
+
+
+def json_body() -> Any:
+    """The request body as JSON (FHIR JSON or plain JSON); 415 for other media types, 400 when it does not parse."""
+    if request.mimetype not in _ACCEPTED_BODIES:
+        raise UnsupportedMediaType("send FHIR JSON: Content-Type application/fhir+json")
+    try:
+        return json.loads(request.get_data())
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidRequest("the body is not JSON") from None
+
+
+def patched(current: dict[str, Any]) -> Any:
+    """The resource a JSON Patch (RFC 6902, application/json-patch+json) makes of `current`; 400 for a bad patch."""
+    if request.mimetype != "application/json-patch+json":
+        raise UnsupportedMediaType("PATCH takes a JSON Patch: Content-Type application/json-patch+json")
+    try:
+        operations = json.loads(request.get_data())
+        return jsonpatch.apply_patch(current, operations)
+    except (ValueError, UnicodeDecodeError, TypeError, jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
+        raise InvalidRequest(f"the JSON Patch cannot be applied: {exc}") from None
+
 
 
 @fhir_api.post("")
 @fhir_api.post("/")
 def post_bundle() -> ResponseReturnValue:
     """The feeds' way in: a Bundle posted by a client is ingested whole on the one feed that client may write."""
-    _require("Bundle", Interaction.CREATE)
+    require_scope("Bundle", Interaction.CREATE)
     client: ApiClient = g.api_client
     if client.feed is None:
         raise NotPermitted(f"{client.name} is not registered to write any feed")
@@ -106,7 +168,8 @@ def post_bundle() -> ResponseReturnValue:
         raise UnsupportedMediaType("send the Bundle as application/fhir+json")
     config = medpass_config()
     result = ingest_message(db_session(), client.feed.value, request.get_data(), sender=f"{client.name} ({client.ods_code})",
-                            now=_now(), max_bytes=config.max_message_bytes, fhir_version=request.mimetype_params.get("fhirversion"))
+                            now=api_now(), max_bytes=config.max_message_bytes, fhir_version=request.mimetype_params.get("fhirversion"),
+                            network=config.care_network)
     status = "200 OK" if result.duplicate else "201 Created"
     if result.bundle_type in ("batch", "transaction"):
         response = {"resourceType": "Bundle", "type": f"{result.bundle_type}-response",
@@ -119,10 +182,16 @@ def post_bundle() -> ResponseReturnValue:
 def _interaction() -> tuple[str, str]:
     """(AuditEvent.action, RESTful interaction) for the request being answered."""
     endpoint = (request.endpoint or "").removeprefix("fhir_api.")
-    if endpoint == "post_bundle":
+    if request.method == "POST":
         return "C", "create"
-    if endpoint.startswith("update_"):
-        return "U", "update"
+    if request.method in ("PUT", "PATCH"):
+        return "U", "patch" if request.method == "PATCH" else "update"
+    if request.method == "DELETE":
+        return "D", "delete"
+    if endpoint.startswith("vread_"):
+        return "R", "vread"
+    if endpoint.endswith("_history_bundle"):
+        return "R", "history-instance"
     if endpoint == "metadata":
         return "R", "capabilities"
     if endpoint.startswith("search_"):
@@ -139,52 +208,52 @@ def _audit(response: Response) -> Response:
         action, interaction = _interaction()
         record_interaction(current_app.extensions["medpass"]["sessions"], client=g.get("api_client"), action=action,
                            interaction=interaction, method=request.method, path=request.full_path.rstrip("?"),
-                           status=response.status_code, now=_now())
+                           status=response.status_code, now=api_now())
     return response
 
 
 @fhir_api.get("/AuditEvent")
 def search_audit_events() -> ResponseReturnValue:
     """The newest API interactions (an administrator's scope: system/AuditEvent.s)."""
-    _require("AuditEvent", Interaction.SEARCH)
+    require_scope("AuditEvent", Interaction.SEARCH)
     count = request.args.get("_count", "100")
     if not (count.isascii() and count.isdigit()) or not 0 < int(count) <= 1000:
         raise InvalidRequest("_count must be a whole number from 1 to 1000")
-    return fhir(_searchset([audit_event(r) for r in recent_interactions(db_session(), int(count))]))
+    return fhir(searchset([audit_event(r) for r in recent_interactions(db_session(), int(count))]))
 
 
 @fhir_api.get("/metadata")
 def metadata() -> ResponseReturnValue:
     """The CapabilityStatement, generated from the same registry the routes follow."""
-    return fhir(capability_statement("0.1.0", _now()))
+    return fhir(capability_statement("0.1.0", api_now()))
 
 
 @fhir_api.get("/Patient")
 def search_patients() -> ResponseReturnValue:
     """Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|N."""
-    _require("Patient", Interaction.SEARCH)
+    require_scope("Patient", Interaction.SEARCH)
     system, _, value = request.args.get("identifier", "").rpartition("|")
     if system != NHS_NUMBER_SYSTEM or not value:
         raise InvalidRequest(f"search Patient by identifier={NHS_NUMBER_SYSTEM}|<NHS number>")
-    return fhir(_searchset([patient_resource(i, d) for i, d in patients_with_nhs_number(db_session(), value)]))
+    return fhir(searchset([patient_resource(i, d) for i, d in patients_with_nhs_number(db_session(), value)]))
 
 
 @fhir_api.get("/Patient/<int:patient_id>")
 def read_patient(patient_id: int) -> ResponseReturnValue:
     """Patient read."""
-    _require("Patient", Interaction.READ)
+    require_scope("Patient", Interaction.READ)
     return fhir(patient_resource(*patient_by_id(db_session(), patient_id)))
 
 
 @fhir_api.get("/Patient/<int:patient_id>/$passport")
 def passport(patient_id: int) -> ResponseReturnValue:
     """The patient's medication passport as a FHIR document Bundle."""
-    _require("Patient", Interaction.READ)
+    require_scope("Patient", Interaction.READ)
     _, demographics = patient_by_id(db_session(), patient_id)
-    return fhir(passport_document(make_passport(db_session(), demographics.nhs_number, _now())))
+    return fhir(passport_document(make_passport(db_session(), demographics.nhs_number, api_now())))
 
 
-def _patient_id(parameter: str = "patient") -> int:
+def patient_param(parameter: str = "patient") -> int:
     """A patient=Patient/{id} (or {id}) search parameter, or 400."""
     value = request.args.get(parameter, "").removeprefix("Patient/")
     if not (value.isascii() and value.isdigit()):
@@ -195,7 +264,7 @@ def _patient_id(parameter: str = "patient") -> int:
 @fhir_api.get("/MedicationStatement/<int:statement_id>")
 def read_statement(statement_id: int) -> ResponseReturnValue:
     """One feed's statement, as that feed sent it."""
-    _require("MedicationStatement", Interaction.READ)
+    require_scope("MedicationStatement", Interaction.READ)
     patient_id, statement = find_statement(db_session(), statement_id)
     return fhir(medication_statement(statement, f"Patient/{patient_id}"))
 
@@ -203,59 +272,59 @@ def read_statement(statement_id: int) -> ResponseReturnValue:
 @fhir_api.get("/MedicationStatement")
 def search_statements() -> ResponseReturnValue:
     """MedicationStatement?patient=Patient/{id}: every feed's current statements."""
-    _require("MedicationStatement", Interaction.SEARCH)
-    args = request.args.to_dict(flat=False)
-    query, count, patient_id = statement_query(args), page_size(args), _patient_id()
-    snapshot_raw, offset_raw = request.args.get("_snapshot", ""), request.args.get("_offset", "0")
-    if not all(v.isascii() and v.isdigit() for v in (snapshot_raw or "0", offset_raw)):
-        raise InvalidRequest("_snapshot and _offset come from a next link: whole numbers")
+    require_scope("MedicationStatement", Interaction.SEARCH)
+    query, patient_id = statement_query(request.args.to_dict(flat=False)), patient_param()
+    snapshot_raw = request.args.get("_snapshot", "")
+    if not (snapshot_raw or "0").isascii() or not (snapshot_raw or "0").isdigit():
+        raise InvalidRequest("_snapshot comes from a next link: a whole number")
     snapshot, statements = current_statements(db_session(), patient_id, int(snapshot_raw) if snapshot_raw else None)
     found = search(statements, query)
-    if request.args.get("_summary") == "count":
-        return fhir({"resourceType": "Bundle", "type": "searchset", "total": len(found)})
-    offset = int(offset_raw)
-    page = found[offset: offset + count]
-    bundle = _searchset([medication_statement(s, f"Patient/{patient_id}") for s in page])
-    bundle["total"] = len(found)
-    if offset + count < len(found):
-        following = {**request.args.to_dict(), "_snapshot": str(snapshot), "_offset": str(offset + count)}
-        bundle["link"].append({"relation": "next", "url": f"{request.base_url}?{urlencode(following)}"})
-    return fhir(bundle)
+    return paged(found, lambda s: medication_statement(s, f"Patient/{patient_id}"), {"_snapshot": str(snapshot)})
 
 
 @fhir_api.get("/List")
 def search_lists() -> ResponseReturnValue:
     """List?patient=Patient/{id}: the reconciled medication list."""
-    _require("List", Interaction.SEARCH)
-    patient_id = _patient_id()
-    now = _now()
+    require_scope("List", Interaction.SEARCH)
+    patient_id = patient_param()
+    now = api_now()
     resource = reconciled_list(reconciled_for(db_session(), patient_id, now), patient_id, now)
     resource["id"] = f"reconciled-{patient_id}"
-    return fhir(_searchset([resource]))
+    return fhir(searchset([resource]))
 
 
 @fhir_api.get("/DetectedIssue")
 def search_detected_issues() -> ResponseReturnValue:
     """DetectedIssue?patient=Patient/{id}: the patient's discrepancies, reconciled now."""
-    _require("DetectedIssue", Interaction.SEARCH)
-    _, demographics = patient_by_id(db_session(), _patient_id())
-    found = reconcile_patient(db_session(), demographics.nhs_number, _now())
-    return fhir(_searchset([detected_issue(issue) for issue in found.issues]))
+    require_scope("DetectedIssue", Interaction.SEARCH)
+    _, demographics = patient_by_id(db_session(), patient_param())
+    found = reconcile_patient(db_session(), demographics.nhs_number, api_now())
+    return fhir(searchset([detected_issue(issue) for issue in found.issues]))
 
 
-def _versioned(issue: StoredIssue, status: int = 200) -> Response:
-    """A DetectedIssue with its ETag (W/"version") and Last-Modified."""
-    response = fhir(detected_issue(issue), status)
-    response.headers["ETag"] = f'W/"{issue_version(issue)}"'
-    response.last_modified = last_updated(issue)
-    return response
+def _issue_response(issue: StoredIssue) -> Response:
+    """A DetectedIssue with its ETag and Last-Modified."""
+    return versioned(detected_issue(issue), issue_version(issue), last_updated(issue))
 
 
 @fhir_api.get("/DetectedIssue/<issue_id>")
 def read_detected_issue(issue_id: str) -> ResponseReturnValue:
     """DetectedIssue read, with ETag and Last-Modified."""
-    _require("DetectedIssue", Interaction.READ)
-    return _versioned(find_detected_issue(db_session(), issue_id))
+    require_scope("DetectedIssue", Interaction.READ)
+    return _issue_response(find_detected_issue(db_session(), issue_id))
+
+
+def _resolve(issue_id: str, current: StoredIssue, resource: Any) -> Response:
+    """Record the resolution a DetectedIssue sent back asks for, under If-Match."""
+    expected = if_match()
+    if expected is not None and expected != issue_version(current):
+        raise StaleVersion(f'If-Match names version {expected}; DetectedIssue/{issue_id} is at W/"{issue_version(current)}"')
+    asked = read_resolution(resource, issue_id)
+    client: ApiClient = g.api_client
+    who = f"{asked.author} via {client.name} ({client.ods_code})" if asked.author else f"{client.name} ({client.ods_code})"
+    resolved = resolve_discrepancy(db_session(), issue_id, by=who, now=api_now(), reason=asked.reason, intent=asked.intent,
+                                   accept_feed=asked.accept_feed, new_version=asked.new_version, dismiss=asked.dismiss)
+    return _issue_response(resolved)
 
 
 @fhir_api.put("/DetectedIssue/<issue_id>")
@@ -264,16 +333,14 @@ def update_detected_issue(issue_id: str) -> ResponseReturnValue:
 
     If-Match (with or without W/) must name the current version, else 412.
     """
-    _require("DetectedIssue", Interaction.UPDATE)
+    require_scope("DetectedIssue", Interaction.UPDATE)
     current = find_detected_issue(db_session(), issue_id)
-    expected = request.headers.get("If-Match")
-    if expected is not None and expected.strip().removeprefix("W/").strip('"') != str(issue_version(current)):
-        raise PreconditionFailed(f"If-Match {expected} does not name the current version W/\"{issue_version(current)}\"")
-    asked = read_resolution(request.get_json(force=True, silent=True), issue_id)
-    client: ApiClient = g.api_client
-    who = f"{asked.author} via {client.name} ({client.ods_code})" if asked.author else f"{client.name} ({client.ods_code})"
-    resolved = resolve_discrepancy(db_session(), issue_id, by=who, now=_now(), reason=asked.reason, intent=asked.intent,
-                                   accept_feed=asked.accept_feed, new_version=asked.new_version, dismiss=asked.dismiss)
-    return _versioned(resolved)
+    return _resolve(issue_id, current, request.get_json(force=True, silent=True))
 
 
+@fhir_api.patch("/DetectedIssue/<issue_id>")
+def update_detected_issue_by_patch(issue_id: str) -> ResponseReturnValue:
+    """The same as PUT, as a JSON Patch on the current DetectedIssue (e.g. replace /status, add /mitigation/-)."""
+    require_scope("DetectedIssue", Interaction.UPDATE)
+    current = find_detected_issue(db_session(), issue_id)
+    return _resolve(issue_id, current, patched(detected_issue(current)))

@@ -1,0 +1,1 @@
+"""Outbound HTTP: pushing rest-hook notifications to subscribers' endpoints."""
