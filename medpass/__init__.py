@@ -14,6 +14,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app: the only wiring of configuration, database, blueprints and commands."""
     from medpass.cli import register_commands
     from medpass.db.session import make_engine, make_sessionmaker
+    from medpass.domain.rate_limit import RateLimiter
     from medpass.web import register_blueprints
     from medpass.web.errors import register_error_handlers
 
@@ -24,7 +25,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(config.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = config.max_message_bytes
     engine = make_engine(config.database_url)
-    app.extensions["medpass"] = {"config": config, "engine": engine, "sessions": make_sessionmaker(engine)}
+    app.extensions["medpass"] = {"config": config, "engine": engine, "sessions": make_sessionmaker(engine),
+                                 "rate_limiter": RateLimiter(config.rate_limit_per_minute)}
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)

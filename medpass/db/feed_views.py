@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import desc, func, select
 from sqlalchemy.orm import Session
 
-from medpass.db.tables import LAB_RESULTS, MEDICATIONS, MESSAGES
+from medpass.db.tables import ALLERGIES, LAB_RESULTS, MEDICATIONS, MESSAGES
+from medpass.domain.allergies import Allergy, FeedAllergy
 from medpass.domain.feeds import Feed
 from medpass.domain.lab_results import LabResult
 from medpass.domain.lines import FeedList, FeedStatement
 from medpass.domain.medications import ChangeStatus, ChangeSummary, Dosage, ListKind, MedicationEntry, PrescriberOfRecord
 from medpass.domain.medicines import Coding, Medicine
+
+
+def _utc(at: datetime) -> datetime:
+    """A stored time as aware UTC (SQLite hands back naive values)."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _entry_of(row: Any) -> MedicationEntry:
@@ -83,7 +89,7 @@ def feed_lists(session: Session, patient_id: int, up_to_message: int | None = No
     messages = MESSAGES.c
     newest: dict[str, Any] = {}
     query = (
-        select(messages.id, messages.feed, messages.asserted_at, messages.medications_known, messages.bundle_type)
+        select(messages.id, messages.feed, messages.asserted_at, messages.received_at, messages.medications_known, messages.bundle_type)
         .where(messages.patient_id == patient_id)
         .order_by(desc(messages.asserted_at), desc(messages.received_at), desc(messages.id))
     )
@@ -104,12 +110,13 @@ def feed_lists(session: Session, patient_id: int, up_to_message: int | None = No
         message = newest.get(feed.value)
         if message is None:
             continue
-        asserted = message.asserted_at if message.asserted_at.tzinfo else message.asserted_at.replace(tzinfo=UTC)
+        asserted, stored = _utc(message.asserted_at), _utc(message.received_at)
         found.append(FeedList(
             feed=feed,
             message_time=asserted,
             known=bool(message.medications_known),
-            statements=tuple(FeedStatement(f"MedicationStatement/{m.id}", feed, _entry_of(m), asserted) for m in statements[message.id]),
+            statements=tuple(FeedStatement(f"MedicationStatement/{m.id}", feed, _entry_of(m), asserted, stored)
+                             for m in statements[message.id]),
             is_discharge=feed is Feed.ACUTE and message.bundle_type == "document",
         ))
     return found
@@ -125,11 +132,43 @@ def test_results(session: Session, patient_id: int) -> tuple[LabResult, ...]:
 def statement_by_id(session: Session, statement_id: int) -> tuple[int, FeedStatement] | None:
     """One stored feed statement by its id, with its patient: feed statements never change once stored."""
     row = session.execute(
-        select(MEDICATIONS, MESSAGES.c.asserted_at)
+        select(MEDICATIONS, MESSAGES.c.asserted_at, MESSAGES.c.received_at)
         .join(MESSAGES, MESSAGES.c.id == MEDICATIONS.c.message_id)
         .where(MEDICATIONS.c.id == statement_id)
     ).first()
     if row is None:
         return None
-    asserted = row.asserted_at if row.asserted_at.tzinfo else row.asserted_at.replace(tzinfo=UTC)
-    return row.patient_id, FeedStatement(f"MedicationStatement/{row.id}", Feed(row.feed), _entry_of(row), asserted)
+    return row.patient_id, FeedStatement(f"MedicationStatement/{row.id}", Feed(row.feed), _entry_of(row), _utc(row.asserted_at),
+                                         _utc(row.received_at))
+
+
+def _allergy_of(row: Any) -> Allergy:
+    """A stored allergy back as the domain's Allergy."""
+    return Allergy(
+        source_id=row.source_id, substance=Medicine(codings=tuple(Coding(**c) for c in row.codings), text=row.substance_name),
+        clinical_status=row.clinical_status, verification_status=row.verification_status, criticality=row.criticality,
+        categories=tuple(row.categories), reactions=tuple(row.reactions), recorded_date=row.recorded_date, note=row.note,
+    )
+
+
+def current_allergies(session: Session, patient_id: int) -> list[FeedAllergy]:
+    """Every allergy in each feed's current message about a patient (the newest by the sender's time)."""
+    newest: dict[str, int] = {}
+    rows = session.execute(select(MESSAGES.c.id, MESSAGES.c.feed).where(MESSAGES.c.patient_id == patient_id)
+                           .order_by(desc(MESSAGES.c.asserted_at), desc(MESSAGES.c.received_at), desc(MESSAGES.c.id)))
+    for row in rows:
+        newest.setdefault(row.feed, row.id)
+    if not newest:
+        return []
+    found = session.execute(select(ALLERGIES, MESSAGES.c.received_at).join(MESSAGES, MESSAGES.c.id == ALLERGIES.c.message_id)
+                            .where(ALLERGIES.c.message_id.in_(list(newest.values()))).order_by(ALLERGIES.c.id))
+    return [FeedAllergy(f"AllergyIntolerance/{r.id}", Feed(r.feed), _allergy_of(r), _utc(r.received_at)) for r in found]
+
+
+def allergy_by_id(session: Session, allergy_id: int) -> tuple[int, FeedAllergy] | None:
+    """One stored allergy by its id, with its patient."""
+    row = session.execute(select(ALLERGIES, MESSAGES.c.received_at).join(MESSAGES, MESSAGES.c.id == ALLERGIES.c.message_id)
+                          .where(ALLERGIES.c.id == allergy_id)).first()
+    if row is None:
+        return None
+    return row.patient_id, FeedAllergy(f"AllergyIntolerance/{row.id}", Feed(row.feed), _allergy_of(row), _utc(row.received_at))

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, desc, insert, select, update
+from sqlalchemy import and_, desc, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -49,6 +49,21 @@ def _dosage_values(dosage: Dosage) -> dict[str, Any]:
 def find_patient(session: Session, nhs_number: str) -> PatientRow | None:
     """The patient with this NHS number, if medpass has heard of them."""
     return session.scalars(select(PatientRow).where(PatientRow.nhs_number == nhs_number)).one_or_none()
+
+
+def search_patients(session: Session, *, name: str | None = None, birth_date: tuple[str, str] | None = None) -> list[PatientRow]:
+    """Patients with a family or given name starting with `name` (any case), born as `birth_date` says ((prefix, day))."""
+    query = select(PatientRow)
+    if name:
+        start = name.casefold().replace("%", "").replace("_", "")
+        query = query.where(or_(func.lower(PatientRow.family).like(f"{start}%"), func.lower(PatientRow.given).like(f"{start}%"),
+                                func.lower(PatientRow.given).like(f"% {start}%")))
+    if birth_date:
+        prefix, day = birth_date
+        column = PatientRow.birth_date
+        comparison = {"eq": column == day, "ge": column >= day, "le": column <= day, "gt": column > day, "lt": column < day}[prefix]
+        query = query.where(comparison)
+    return list(session.scalars(query.order_by(PatientRow.id)))
 
 
 def _demographic_values(demographics: Demographics, as_of: datetime) -> dict[str, Any]:
@@ -105,7 +120,8 @@ def save_patient(session: Session, patient_id: int | None, demographics: Demogra
             return int(created)
         patient_id = session.execute(select(PATIENTS.c.id).where(PATIENTS.c.nhs_number == demographics.nhs_number)).scalar_one()
     session.execute(
-        update(PATIENTS).where(PATIENTS.c.id == patient_id, PATIENTS.c.demographics_as_of <= as_of).values(**values)
+        update(PATIENTS).where(PATIENTS.c.id == patient_id, PATIENTS.c.demographics_as_of <= as_of)
+        .values(**values, version=PATIENTS.c.version + 1)
     )
     return patient_id
 

@@ -31,6 +31,8 @@ class PatientRow(Base):
     gp_practice_name: Mapped[str | None] = mapped_column(String(200))
     demographics_as_of: Mapped[datetime] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: 1 when created, plus one each time a newer message (or a client's update) restates the demographics.
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
     messages: Mapped[list[FeedMessageRow]] = relationship(back_populates="patient")
 

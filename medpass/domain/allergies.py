@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from medpass.domain.feeds import Feed
 from medpass.domain.medicines import Medicine
 
 
@@ -20,3 +22,13 @@ class Allergy:
     reactions: tuple[str, ...] = ()
     recorded_date: str | None = None
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedAllergy:
+    """An allergy as one feed's current message records it, with a stable reference back to it."""
+
+    reference: str
+    feed: Feed
+    allergy: Allergy
+    stored_at: datetime

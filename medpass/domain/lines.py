@@ -45,6 +45,7 @@ class FeedStatement:
     feed: Feed
     entry: MedicationEntry
     message_time: datetime
+    stored_at: datetime | None = None
 
     @property
     def is_active(self) -> bool:

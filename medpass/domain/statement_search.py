@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from medpass.domain.feeds import Feed
 from medpass.domain.lines import FeedStatement
@@ -22,6 +23,16 @@ class StatementQuery:
     effective: tuple[tuple[str, str], ...] = ()
     feeds: frozenset[Feed] = frozenset()
     sort: str | None = None
+    last_updated: tuple[tuple[str, str], ...] = ()
+
+
+def _updated_matches(stored_at: datetime | None, prefix: str, value: str) -> bool:
+    """_lastUpdated: a date compares with the day it was stored, an instant with the instant (FHIR search.html)."""
+    if stored_at is None:
+        return False
+    if len(value) == 10:
+        return bool(_PREFIXES[prefix](stored_at.astimezone(UTC).date().isoformat(), value))
+    return bool(_PREFIXES[prefix](stored_at, datetime.fromisoformat(value.replace("Z", "+00:00"))))
 
 
 def _system(system: str | None) -> str | None:
@@ -41,6 +52,8 @@ def matches(statement: FeedStatement, query: StatementQuery) -> bool:
         for system, code in query.codes
         for coding in entry.medicine.codings
     ):
+        return False
+    if not all(_updated_matches(statement.stored_at, prefix, value) for prefix, value in query.last_updated):
         return False
     start = (entry.effective_start or "")[:10]
     return all(start and _PREFIXES[prefix](start, day[:10]) for prefix, day in query.effective)

@@ -9,11 +9,12 @@ from medpass.domain.patients import Demographics
 from medpass.fhir.read_patient import ODS_SYSTEM
 
 
-def patient_resource(patient_id: int, demographics: Demographics) -> dict[str, Any]:
+def patient_resource(patient_id: int, demographics: Demographics, version: int | None = None) -> dict[str, Any]:
     """The Patient medpass serves: NHS number, name, birth date, gender, registered GP practice."""
     resource: dict[str, Any] = {
         "resourceType": "Patient",
         "id": str(patient_id),
+        **({"meta": {"versionId": str(version)}} if version is not None else {}),
         "identifier": [{"system": NHS_NUMBER_SYSTEM, "value": demographics.nhs_number}],
     }
     name: dict[str, Any] = {}

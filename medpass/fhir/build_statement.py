@@ -13,7 +13,7 @@ _PRESCRIBER_SYSTEM = "https://fhir.hl7.org.uk/CodeSystem/UKCore-MedicationPrescr
 _CHANGE_SYSTEM = "https://fhir.hl7.org.uk/CodeSystem/UKCore-MedicationChangeStatus"
 
 
-def _dosage(dosage: Dosage) -> dict[str, Any]:
+def dosage_element(dosage: Dosage) -> dict[str, Any]:
     """One Dosage back as FHIR, text first."""
     built: dict[str, Any] = {}
     if dosage.text:
@@ -71,7 +71,11 @@ def _extensions(statement: FeedStatement) -> list[dict[str, Any]]:
 
 
 def medication_statement(statement: FeedStatement, patient_reference: str) -> dict[str, Any]:
-    """An R4 MedicationStatement for one feed statement; `meta.source` names the feed it came from."""
+    """An R4 MedicationStatement for one feed statement; `meta.source` names the feed it came from.
+
+    A feed statement never changes once stored (a new message makes new statements), so it has one version;
+    meta.lastUpdated is when medpass stored the message that carried it.
+    """
     entry = statement.entry
     medicine = entry.medicine
     concept: dict[str, Any] = {}
@@ -82,12 +86,13 @@ def medication_statement(statement: FeedStatement, patient_reference: str) -> di
     resource: dict[str, Any] = {
         "resourceType": "MedicationStatement",
         "id": statement.reference.split("/", 1)[1],
-        "meta": {"source": f"{FEED_SOURCE_PREFIX}{statement.feed.value}"},
+        "meta": {"versionId": "1", "source": f"{FEED_SOURCE_PREFIX}{statement.feed.value}",
+                 **({"lastUpdated": statement.stored_at.strftime("%Y-%m-%dT%H:%M:%SZ")} if statement.stored_at else {})},
         "status": entry.status,
         "medicationCodeableConcept": concept,
         "subject": {"reference": patient_reference},
         "informationSource": {"display": statement.feed.heading},
-        "dosage": [_dosage(d) for d in entry.dosages],
+        "dosage": [dosage_element(d) for d in entry.dosages],
         **_effective(statement),
     }
     if entry.status_reason:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from medpass.domain.errors import Issue, MessageRejected, error
+from medpass.domain.errors import InvalidRequest, Issue, MessageRejected, error
 from medpass.domain.nhs_number import NHS_NUMBER_SYSTEM, nhs_number_problem, normalise_nhs_number
 from medpass.domain.patients import Demographics, Practice
 from medpass.fhir.bundle_index import BundleIndex, IndexedEntry
 from medpass.fhir.elements import references
+from medpass.fhir.models import FhirVersion, ValidationError, validate_resource
+from medpass.fhir.parse import fhir_path
 
 #: UK Core's ODS code system; some senders still write the older British spelling.
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
@@ -136,3 +138,19 @@ def read_patient(index: BundleIndex) -> Demographics:
     if subject_issues:
         raise MessageRejected(subject_issues)
     return _demographics(nhs_number, entry.resource, index)
+
+
+def read_patient_resource(resource: Any) -> Demographics:
+    """A Patient a client POSTs (R4): valid, with a valid NHS number; InvalidRequest naming the first problem."""
+    if not isinstance(resource, dict) or resource.get("resourceType") != "Patient":
+        raise InvalidRequest("send a Patient as FHIR JSON")
+    try:
+        validate_resource(FhirVersion.R4, resource)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidRequest(f"not a valid Patient at {fhir_path(tuple(first['loc']), 'Patient')}: {first['msg']}") from None
+    number, problems = _nhs_identifier(resource.get("identifier"), "Patient")
+    if number is None:
+        raise InvalidRequest("; ".join(p.describe() for p in problems))
+    index = BundleIndex.of({"resourceType": "Bundle", "type": "collection", "entry": [{"resource": resource}]})
+    return _demographics(number, resource, index)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 
 from medpass.domain.errors import InvalidRequest
 from medpass.domain.feeds import Feed
@@ -15,8 +16,20 @@ _DATE = re.compile(r"^(eq|ge|le|gt|lt)?(\d{4}(-\d{2}(-\d{2})?)?)$")
 _STATEMENT_STATUSES = next(
     allowed for kind, path, allowed in BINDINGS[FhirVersion.R4] if kind == "MedicationStatement" and path == "status"
 )
+_INSTANT = re.compile(r"^(eq|ge|le|gt|lt)?(\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)$")
 MEDICATION_STATEMENT_PARAMETERS = frozenset({"patient", "status", "code", "effective", "feed", "_count", "_sort", "_summary",
-                                             "_snapshot", "_offset", "_format"})
+                                             "_snapshot", "_offset", "_format", "_lastUpdated", "_include"})
+#: The one _include served: each statement's coded medicine as a Medication resource.
+STATEMENT_INCLUDES = frozenset({"MedicationStatement:medication"})
+
+
+def _is_time(value: str) -> bool:
+    """True when a date or instant that looks right is also a real one (no 30 February)."""
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 def _values(args: Mapping[str, list[str]], name: str) -> list[str]:
@@ -47,11 +60,20 @@ def statement_query(args: Mapping[str, list[str]]) -> StatementQuery:
         feeds = frozenset(Feed(value) for value in _values(args, "feed"))
     except ValueError:
         raise InvalidRequest("feed must be gp, mental-health or acute") from None
+    last_updated = []
+    for raw in args.get("_lastUpdated", []):
+        match = _INSTANT.match(raw)
+        if not match or not _is_time(match.group(2)):
+            raise InvalidRequest(f"_lastUpdated {raw!r}: use a date or an instant with a zone, with an optional prefix, "
+                                 "e.g. ge2026-11-25 or gt2026-11-25T09:00:00Z")
+        last_updated.append((match.group(1) or "eq", match.group(2)))
+    if bad_include := [v for v in args.get("_include", []) if v not in STATEMENT_INCLUDES]:
+        raise InvalidRequest(f"_include {bad_include[0]!r} is not served: use {', '.join(sorted(STATEMENT_INCLUDES))}")
     sorts = args.get("_sort") or []
     sort = sorts[0] if sorts else None
     if sort not in (None, "effective", "-effective"):
         raise InvalidRequest("_sort may be effective or -effective")
-    return StatementQuery(frozenset(statuses), tuple(codes), tuple(effective), feeds, sort)
+    return StatementQuery(frozenset(statuses), tuple(codes), tuple(effective), feeds, sort, tuple(last_updated))
 
 
 def page_size(args: Mapping[str, list[str]], default: int = 50, largest: int = 500) -> int:

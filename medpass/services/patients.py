@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from medpass.db import repository
 from medpass.db.rows import AllergyRow, FeedMessageRow, MedicationRow, PatientRow
-from medpass.domain.errors import NotFound
+from medpass.domain.errors import Conflict, NotFound
 from medpass.domain.feeds import Feed
 from medpass.domain.nhs_number import normalise_nhs_number
 from medpass.domain.patients import Demographics, Practice
+from medpass.services.storage import storage_errors
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,18 @@ def patient_by_id(session: Session, patient_id: int) -> tuple[int, Demographics]
     return row.id, demographics_of(row)
 
 
-def patients_with_nhs_number(session: Session, nhs_number: str) -> list[tuple[int, Demographics]]:
-    """The patient with this NHS number, as a search result (empty when unknown)."""
+def patient_version(session: Session, patient_id: int) -> tuple[Demographics, int, datetime]:
+    """A patient with the version of their demographics and when they were last stated, or NotFound."""
+    row = session.get(PatientRow, patient_id)
+    if row is None:
+        raise NotFound(f"Patient/{patient_id} is not known")
+    return demographics_of(row), row.version, row.demographics_as_of
+
+
+def patients_with_nhs_number(session: Session, nhs_number: str) -> list[tuple[int, Demographics, int]]:
+    """The patient with this NHS number, as a search result (id, demographics, version; empty when unknown)."""
     row = repository.find_patient(session, normalise_nhs_number(nhs_number))
-    return [(row.id, demographics_of(row))] if row else []
+    return [(row.id, demographics_of(row), row.version)] if row else []
 
 
 def list_patients(session: Session) -> list[PatientRow]:
@@ -76,3 +86,37 @@ def patient_overview(session: Session, nhs_number: str) -> PatientOverview:
         views=[feed_view(session, patient, feed) for feed in Feed],
         history=repository.message_history(session, patient.id),
     )
+
+
+def search_patients(
+    session: Session, *, name: str | None, birth_date: tuple[str, str] | None
+) -> list[tuple[int, Demographics, int]]:
+    """Patient?name=&birthdate=: by the start of a name and a birth date (with a prefix); (id, demographics, version)."""
+    return [(row.id, demographics_of(row), row.version) for row in repository.search_patients(session, name=name, birth_date=birth_date)]
+
+
+def register_patient(
+    session: Session, demographics: Demographics, now: datetime, *, only_if_new: bool
+) -> tuple[int, Demographics, int, bool]:
+    """A client creates a Patient: medpass starts to know them. (id, demographics, version, created).
+
+    Identity is the NHS number: with `only_if_new` (conditional create) an existing patient is returned
+    unchanged; without it, creating a patient medpass already knows is a Conflict naming the existing one.
+    """
+    with storage_errors(session):
+        existing = repository.find_patient(session, demographics.nhs_number)
+        if existing is not None:
+            session.rollback()
+            if only_if_new:
+                return existing.id, demographics_of(existing), existing.version, False
+            raise Conflict(f"Patient/{existing.id} already has NHS number {demographics.nhs_number}: "
+                           "read it, or create with If-None-Exist (conditional create)")
+        try:
+            patient_id = repository.save_patient(session, None, demographics, now, now)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    row = session.get(PatientRow, patient_id)
+    assert row is not None
+    return patient_id, demographics_of(row), row.version, True

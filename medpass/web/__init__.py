@@ -32,8 +32,10 @@ def medpass_config() -> Any:
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint and the session teardown."""
-    import medpass.web.fhir_notifications  # noqa: F401  (its routes join the fhir_api blueprint)
+    from medpass.web import fhir_notifications, fhir_records
     from medpass.web.fhir_api import fhir_api
+
+    assert fhir_notifications and fhir_records  # imported for their routes, which join the fhir_api blueprint
     from medpass.web.health import health
     from medpass.web.pages import pages
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import jsonpatch
 from flask import Blueprint, Response, current_app, g, request
@@ -14,18 +15,21 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotAcceptable, UnsupportedMediaType
 
 from medpass.domain.clients import ApiClient, Interaction
-from medpass.domain.errors import InvalidRequest, Issue, NotAuthenticated, NotPermitted, Severity, StaleVersion
-from medpass.domain.issue_lifecycle import StoredIssue
-from medpass.domain.nhs_number import NHS_NUMBER_SYSTEM
+from medpass.domain.discrepancies import DiscrepancyCode
+from medpass.domain.errors import InvalidRequest, Issue, NotAuthenticated, NotFound, NotPermitted, Severity, StaleVersion, TooManyRequests
+from medpass.domain.issue_lifecycle import IssueStatus, StoredIssue
+from medpass.domain.nhs_number import NHS_NUMBER_SYSTEM, nhs_number_problem, normalise_nhs_number
 from medpass.domain.statement_search import search
 from medpass.fhir.build_audit import audit_event
 from medpass.fhir.build_issues import detected_issue, issue_version, last_updated
+from medpass.fhir.build_medication import medication_resource
 from medpass.fhir.build_passport import passport_document
 from medpass.fhir.build_patient import patient_resource
 from medpass.fhir.build_reconciled import reconciled_list
 from medpass.fhir.build_statement import medication_statement
 from medpass.fhir.codes import CANONICAL_BASE
 from medpass.fhir.outcome import operation_outcome
+from medpass.fhir.read_patient import read_patient_resource
 from medpass.fhir.read_resolution import read_resolution
 from medpass.fhir.registry import capability_statement
 from medpass.fhir.search_params import page_size, statement_query
@@ -33,8 +37,10 @@ from medpass.services.audit import recent_interactions, record_interaction
 from medpass.services.clients import authenticate
 from medpass.services.ingest import ingest_message
 from medpass.services.issue_reads import find_detected_issue
+from medpass.services.medications import medications_of
 from medpass.services.passport import make_passport
-from medpass.services.patients import patient_by_id, patients_with_nhs_number
+from medpass.services.patients import patient_by_id, patient_version, patients_with_nhs_number, register_patient
+from medpass.services.patients import search_patients as search_patients_by
 from medpass.services.reconcile import reconcile_patient
 from medpass.services.resolution import resolve_discrepancy
 from medpass.services.statement_reads import current_statements, find_statement, reconciled_for
@@ -74,6 +80,9 @@ def _negotiate_and_authenticate() -> None:
     if client is None:
         raise NotAuthenticated("a registered client's bearer token is required (Authorization: Bearer ...)")
     g.api_client = client
+    wait = current_app.extensions["medpass"]["rate_limiter"].take(client.client_id, api_now())
+    if wait is not None:
+        raise TooManyRequests(f"{client.name} made more than its {medpass_config().rate_limit_per_minute} requests a minute", wait)
 
 
 def require_scope(resource: str, interaction: Interaction) -> None:
@@ -95,10 +104,12 @@ def searchset(resources: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def paged(found: Sequence[T], render: Callable[[T], dict[str, Any]], held: dict[str, str] | None = None) -> Response:
+def paged(found: Sequence[T], render: Callable[[T], dict[str, Any]], held: dict[str, str] | None = None,
+          include: Callable[[Sequence[T]], list[dict[str, Any]]] | None = None) -> Response:
     """One page of a search (`_count`, `_offset`), with its total and a next link; `_summary=count` gives the total only.
 
-    `held` goes into the next link (a snapshot) so that later pages answer the same search as the first.
+    `held` goes into the next link (a snapshot) so that later pages answer the same search as the first;
+    `include` gives the resources the page's matches bring with them (search mode include).
     """
     args = request.args.to_dict(flat=False)
     if request.args.get("_summary") == "count":
@@ -107,12 +118,28 @@ def paged(found: Sequence[T], render: Callable[[T], dict[str, Any]], held: dict[
     if not (offset_raw.isascii() and offset_raw.isdigit()):
         raise InvalidRequest("_offset comes from a next link: a whole number")
     offset = int(offset_raw)
-    bundle = searchset([render(item) for item in found[offset: offset + count]])
+    page = found[offset: offset + count]
+    bundle = searchset([render(item) for item in page])
     bundle["total"] = len(found)
+    if include is not None:
+        bundle["entry"] += [{"fullUrl": f"{CANONICAL_BASE}/{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": "include"}}
+                            for r in include(page)]
     if offset + count < len(found):
         following = {**request.args.to_dict(), **(held or {}), "_offset": str(offset + count)}
         bundle["link"].append({"relation": "next", "url": f"{request.base_url}?{urlencode(following)}"})
     return fhir(bundle)
+
+
+def history_bundle(versions: list[tuple[dict[str, Any], int]]) -> dict[str, Any]:
+    """A history Bundle of a resource's versions, newest first (version 1 was the create)."""
+    return {
+        "resourceType": "Bundle", "type": "history", "total": len(versions),
+        "link": [{"relation": "self", "url": request.url}],
+        "entry": [{"fullUrl": f"{CANONICAL_BASE}/{r['resourceType']}/{r['id']}", "resource": r,
+                   "request": {"method": "POST" if v == 1 else "PUT", "url": f"{r['resourceType']}/{r['id']}"},
+                   "response": {"status": "201 Created" if v == 1 else "200 OK", "etag": f'W/"{v}"'}}
+                  for r, v in versions],
+    }
 
 
 def versioned(resource: dict[str, Any], version: int, last_modified: datetime, status: int = 200) -> Response:
@@ -212,14 +239,41 @@ def _audit(response: Response) -> Response:
     return response
 
 
+_AUDIT_DATE = re.compile(r"^(ge|lt)(\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2}))?)$")
+
+
+def _audit_instant(value: str) -> tuple[str, datetime]:
+    """date=ge<date or instant> / date=lt<...>, or 400."""
+    match = _AUDIT_DATE.match(value)
+    try:
+        at = datetime.fromisoformat(match.group(2).replace("Z", "+00:00")) if match else None
+    except ValueError:
+        at = None
+    if match is None or at is None:
+        raise InvalidRequest(f"date {value!r}: use ge or lt with a date or an instant with a zone, e.g. ge2026-11-25")
+    return match.group(1), at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 @fhir_api.get("/AuditEvent")
 def search_audit_events() -> ResponseReturnValue:
-    """The newest API interactions (an administrator's scope: system/AuditEvent.s)."""
+    """The newest API interactions (an administrator's scope: system/AuditEvent.s), by date, action, client and outcome."""
     require_scope("AuditEvent", Interaction.SEARCH)
+    unknown = sorted(set(request.args) - {"_count", "date", "action", "agent-name", "outcome", "_format"})
+    if unknown:
+        raise InvalidRequest(f"unsupported search parameter(s): {', '.join(unknown)}")
     count = request.args.get("_count", "100")
     if not (count.isascii() and count.isdigit()) or not 0 < int(count) <= 1000:
         raise InvalidRequest("_count must be a whole number from 1 to 1000")
-    return fhir(searchset([audit_event(r) for r in recent_interactions(db_session(), int(count))]))
+    bounds = dict(_audit_instant(v) for v in request.args.getlist("date"))
+    actions = frozenset(v for raw in request.args.getlist("action") for v in raw.split(",") if v)
+    if actions - {"C", "R", "U", "D", "E"}:
+        raise InvalidRequest("action is C, R, U, D or E")
+    outcome = request.args.get("outcome")
+    if outcome not in (None, "0", "4", "8"):
+        raise InvalidRequest("outcome is 0 (success), 4 (refused: a 4xx answer) or 8 (failed: a 5xx answer)")
+    found = recent_interactions(db_session(), int(count), since=bounds.get("ge"), until=bounds.get("lt"), actions=actions,
+                                agent_name=request.args.get("agent-name"), outcome=outcome)
+    return fhir(searchset([audit_event(r) for r in found]))
 
 
 @fhir_api.get("/metadata")
@@ -228,21 +282,68 @@ def metadata() -> ResponseReturnValue:
     return fhir(capability_statement("0.1.0", api_now()))
 
 
+_BIRTH_DATE = re.compile(r"^(eq|ge|le|gt|lt)?(\d{4}-\d{2}-\d{2})$")
+
+
+def _nhs_number_criterion(value: str) -> str:
+    """identifier=https://fhir.nhs.uk/Id/nhs-number|N (the system may be left out), or 400."""
+    system, _, number = value.rpartition("|")
+    if system not in ("", NHS_NUMBER_SYSTEM) or not number:
+        raise InvalidRequest(f"identifier: use {NHS_NUMBER_SYSTEM}|<NHS number>")
+    if problem := nhs_number_problem(number):
+        raise InvalidRequest(f"identifier: {problem}")
+    return number
+
+
 @fhir_api.get("/Patient")
 def search_patients() -> ResponseReturnValue:
-    """Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|N."""
+    """Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|N, or by name (start of a name) and birthdate."""
     require_scope("Patient", Interaction.SEARCH)
-    system, _, value = request.args.get("identifier", "").rpartition("|")
-    if system != NHS_NUMBER_SYSTEM or not value:
-        raise InvalidRequest(f"search Patient by identifier={NHS_NUMBER_SYSTEM}|<NHS number>")
-    return fhir(searchset([patient_resource(i, d) for i, d in patients_with_nhs_number(db_session(), value)]))
+    unknown = sorted(set(request.args) - {"identifier", "name", "birthdate", "_count", "_offset", "_summary", "_format"})
+    if unknown:
+        raise InvalidRequest(f"unsupported search parameter(s): {', '.join(unknown)}")
+    if "identifier" in request.args:
+        found = patients_with_nhs_number(db_session(), _nhs_number_criterion(request.args["identifier"]))
+    elif request.args.get("name") or request.args.get("birthdate"):
+        birth = request.args.get("birthdate")
+        match = _BIRTH_DATE.match(birth) if birth else None
+        if birth and not match:
+            raise InvalidRequest(f"birthdate {birth!r}: a date with an optional prefix, e.g. 1980-04-01 or ge1980-01-01")
+        found = search_patients_by(db_session(), name=request.args.get("name") or None,
+                                   birth_date=(match.group(1) or "eq", match.group(2)) if match else None)
+    else:
+        raise InvalidRequest(f"search Patient by identifier={NHS_NUMBER_SYSTEM}|<NHS number>, name or birthdate")
+    return paged(found, lambda p: patient_resource(*p))
+
+
+@fhir_api.post("/Patient")
+def create_patient() -> ResponseReturnValue:
+    """Create a Patient (medpass starts to know them); conditional with If-None-Exist or POST Patient?identifier=...
+
+    201 with Location when created; 200 with the existing Patient when the condition matched one; 409 for a
+    plain create of an NHS number medpass already knows.
+    """
+    require_scope("Patient", Interaction.CREATE)
+    condition = request.headers.get("If-None-Exist") or (request.query_string.decode() if request.args else "")
+    criteria = parse_qs(condition) if condition else {}
+    criteria.pop("_format", None)
+    if set(criteria) - {"identifier"}:
+        raise InvalidRequest("conditional create of a Patient is by identifier=https://fhir.nhs.uk/Id/nhs-number|N only")
+    demographics = read_patient_resource(json_body())
+    if criteria and normalise_nhs_number(_nhs_number_criterion(criteria["identifier"][0])) != demographics.nhs_number:
+        raise InvalidRequest("the condition's NHS number is not the Patient's")
+    patient_id, stored, version, created = register_patient(db_session(), demographics, api_now(), only_if_new=bool(criteria))
+    response = versioned(patient_resource(patient_id, stored, version), version, api_now(), 201 if created else 200)
+    response.headers["Location"] = f"{request.url_root}fhir/Patient/{patient_id}"
+    return response
 
 
 @fhir_api.get("/Patient/<int:patient_id>")
 def read_patient(patient_id: int) -> ResponseReturnValue:
     """Patient read."""
     require_scope("Patient", Interaction.READ)
-    return fhir(patient_resource(*patient_by_id(db_session(), patient_id)))
+    demographics, version, as_of = patient_version(db_session(), patient_id)
+    return versioned(patient_resource(patient_id, demographics, version), version, as_of)
 
 
 @fhir_api.get("/Patient/<int:patient_id>/$passport")
@@ -261,12 +362,35 @@ def patient_param(parameter: str = "patient") -> int:
     return int(value)
 
 
+def _statement_response(statement_id: int) -> Response:
+    """A feed statement with its ETag (always W/"1": statements never change) and Last-Modified."""
+    patient_id, statement = find_statement(db_session(), statement_id)
+    return versioned(medication_statement(statement, f"Patient/{patient_id}"), 1, statement.stored_at or statement.message_time)
+
+
 @fhir_api.get("/MedicationStatement/<int:statement_id>")
 def read_statement(statement_id: int) -> ResponseReturnValue:
     """One feed's statement, as that feed sent it."""
     require_scope("MedicationStatement", Interaction.READ)
+    return _statement_response(statement_id)
+
+
+@fhir_api.get("/MedicationStatement/<int:statement_id>/_history/<version>")
+def vread_statement(statement_id: int, version: str) -> ResponseReturnValue:
+    """vread: a statement has only version 1."""
+    require_scope("MedicationStatement", Interaction.READ)
+    if version != "1":
+        raise NotFound(f"MedicationStatement/{statement_id} has only version 1: feed statements never change")
+    return _statement_response(statement_id)
+
+
+@fhir_api.get("/MedicationStatement/<int:statement_id>/_history")
+def statement_history_bundle(statement_id: int) -> ResponseReturnValue:
+    """_history: the one version of a statement (a feed's next message makes new statements, never new versions)."""
+    require_scope("MedicationStatement", Interaction.READ)
     patient_id, statement = find_statement(db_session(), statement_id)
-    return fhir(medication_statement(statement, f"Patient/{patient_id}"))
+    resource = medication_statement(statement, f"Patient/{patient_id}")
+    return fhir(history_bundle([(resource, 1)]))
 
 
 @fhir_api.get("/MedicationStatement")
@@ -279,7 +403,8 @@ def search_statements() -> ResponseReturnValue:
         raise InvalidRequest("_snapshot comes from a next link: a whole number")
     snapshot, statements = current_statements(db_session(), patient_id, int(snapshot_raw) if snapshot_raw else None)
     found = search(statements, query)
-    return paged(found, lambda s: medication_statement(s, f"Patient/{patient_id}"), {"_snapshot": str(snapshot)})
+    include = (lambda page: [medication_resource(p) for p in medications_of(list(page))]) if request.args.get("_include") else None
+    return paged(found, lambda s: medication_statement(s, f"Patient/{patient_id}"), {"_snapshot": str(snapshot)}, include)
 
 
 @fhir_api.get("/List")
@@ -297,9 +422,19 @@ def search_lists() -> ResponseReturnValue:
 def search_detected_issues() -> ResponseReturnValue:
     """DetectedIssue?patient=Patient/{id}: the patient's discrepancies, reconciled now."""
     require_scope("DetectedIssue", Interaction.SEARCH)
+    unknown = sorted(set(request.args) - {"patient", "status", "code", "_count", "_offset", "_summary", "_format"})
+    if unknown:
+        raise InvalidRequest(f"unsupported search parameter(s): {', '.join(unknown)}")
+    statuses = {v for raw in request.args.getlist("status") for v in raw.split(",") if v}
+    if bad := statuses - {s.value for s in IssueStatus}:
+        raise InvalidRequest(f"status {sorted(bad)[0]!r}: preliminary (open), final (resolved) or cancelled (dismissed)")
+    codes = {v.rpartition("|")[2] for raw in request.args.getlist("code") for v in raw.split(",") if v}
+    if bad := codes - {c.value for c in DiscrepancyCode}:
+        raise InvalidRequest(f"code {sorted(bad)[0]!r} is not a medpass discrepancy code (see CodeSystem/medication-discrepancy)")
     _, demographics = patient_by_id(db_session(), patient_param())
     found = reconcile_patient(db_session(), demographics.nhs_number, api_now())
-    return fhir(searchset([detected_issue(issue) for issue in found.issues]))
+    return paged([i for i in found.issues if (not statuses or i.status.value in statuses) and (not codes or i.code in codes)],
+                 detected_issue)
 
 
 def _issue_response(issue: StoredIssue) -> Response:

@@ -9,12 +9,11 @@ from medpass.domain.clients import ApiClient, Interaction
 from medpass.domain.errors import InvalidRequest
 from medpass.domain.tasks import TaskKind, TaskStatus
 from medpass.fhir.build_task import subscription_resource, task_resource
-from medpass.fhir.codes import CANONICAL_BASE
 from medpass.fhir.read_task import read_subscription, read_task_update
 from medpass.services.subscriptions import client_subscriptions, create_subscription, delete_subscription, find_subscription
 from medpass.services.tasks import find_task, search_tasks, task_history, task_version, update_task
 from medpass.web import db_session
-from medpass.web.fhir_api import api_now, fhir, fhir_api, if_match, json_body, paged, patched, require_scope, versioned
+from medpass.web.fhir_api import api_now, fhir, fhir_api, history_bundle, if_match, json_body, paged, patched, require_scope, versioned
 
 TASK_PARAMETERS = frozenset({"owner", "status", "patient", "code", "overdue", "_count", "_offset", "_summary", "_format"})
 
@@ -65,15 +64,7 @@ def task_history_bundle(task_id: int) -> ResponseReturnValue:
     """Every version of a Task, newest first, as a history Bundle."""
     require_scope("Task", Interaction.READ)
     now = api_now()
-    versions = task_history(db_session(), task_id)
-    return fhir({
-        "resourceType": "Bundle", "type": "history", "total": len(versions),
-        "link": [{"relation": "self", "url": request.url}],
-        "entry": [{"fullUrl": f"{CANONICAL_BASE}/Task/{t.id}", "resource": task_resource(t, now),
-                   "request": {"method": "POST" if t.version == 1 else "PUT", "url": f"Task/{t.id}"},
-                   "response": {"status": "201 Created" if t.version == 1 else "200 OK", "etag": f'W/"{t.version}"'}}
-                  for t in versions],
-    })
+    return fhir(history_bundle([(task_resource(t, now), t.version) for t in task_history(db_session(), task_id)]))
 
 
 @fhir_api.get("/Task/<int:task_id>/_history/<version>")
