@@ -34,7 +34,7 @@ _COUNT = SearchParameter("_count", "number", "page size, 1 to 500 (default 50); 
 _PATIENT = SearchParameter("patient", "reference", "Patient/{id}")
 
 REGISTRY: tuple[ResourceCapability, ...] = (
-    ResourceCapability("Bundle", ("create",)),
+    ResourceCapability("Bundle", ("create", "read")),
     ResourceCapability(
         "AuditEvent",
         ("search-type",),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from medpass.domain.errors import InvalidRequest
@@ -17,8 +17,18 @@ _STATEMENT_STATUSES = next(
     allowed for kind, path, allowed in BINDINGS[FhirVersion.R4] if kind == "MedicationStatement" and path == "status"
 )
 _INSTANT = re.compile(r"^(eq|ge|le|gt|lt)?(\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)$")
-MEDICATION_STATEMENT_PARAMETERS = frozenset({"patient", "status", "code", "effective", "feed", "_count", "_sort", "_summary",
-                                             "_snapshot", "_offset", "_format", "_lastUpdated", "_include"})
+#: Parameters every search takes: paging, totals and format. `_total` and `_totalMethod` ask for a total, which
+#: medpass always gives exactly, so they are accepted and change nothing.
+RESULT_PARAMETERS = frozenset({"_count", "_offset", "_snapshot", "_summary", "_format", "_total", "_totalMethod"})
+MEDICATION_STATEMENT_PARAMETERS = frozenset({"patient", "status", "code", "effective", "feed", "_sort", "_lastUpdated", "_include",
+                                             *RESULT_PARAMETERS})
+
+
+def unsupported(given: Iterable[str], served: Iterable[str]) -> None:
+    """400 naming every search parameter that is neither served by this resource nor a result parameter."""
+    unknown = sorted(set(given) - set(served) - RESULT_PARAMETERS)
+    if unknown:
+        raise InvalidRequest(f"unsupported search parameter(s): {', '.join(unknown)}")
 #: The one _include served: each statement's coded medicine as a Medication resource.
 STATEMENT_INCLUDES = frozenset({"MedicationStatement:medication"})
 
@@ -79,6 +89,6 @@ def statement_query(args: Mapping[str, list[str]]) -> StatementQuery:
 def page_size(args: Mapping[str, list[str]], default: int = 50, largest: int = 500) -> int:
     """_count, bounded."""
     raw = (args.get("_count") or [str(default)])[0]
-    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= largest:
-        raise InvalidRequest(f"_count must be a whole number from 1 to {largest}")
+    if not (raw.isascii() and raw.isdigit()) or not 0 <= int(raw) <= largest:
+        raise InvalidRequest(f"_count must be a whole number from 0 (the total only) to {largest}")
     return int(raw)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -120,3 +122,12 @@ def register_patient(
     row = session.get(PatientRow, patient_id)
     assert row is not None
     return patient_id, demographics_of(row), row.version, True
+
+
+def stored_message(session: Session, message_id: int) -> tuple[FeedMessageRow, dict[str, Any]]:
+    """A feed message as it was received (the JSON the sender sent), or NotFound."""
+    row = session.get(FeedMessageRow, message_id)
+    if row is None:
+        raise NotFound(f"Bundle/{message_id} is not known")
+    loaded = json.loads(row.raw)
+    return row, loaded if isinstance(loaded, dict) else {}

@@ -27,19 +27,19 @@ from medpass.fhir.build_passport import passport_document
 from medpass.fhir.build_patient import patient_resource
 from medpass.fhir.build_reconciled import reconciled_list
 from medpass.fhir.build_statement import medication_statement
-from medpass.fhir.codes import CANONICAL_BASE
+from medpass.fhir.codes import CANONICAL_BASE, FEED_SOURCE_PREFIX
 from medpass.fhir.outcome import operation_outcome
 from medpass.fhir.read_patient import read_patient_resource
 from medpass.fhir.read_resolution import read_resolution
 from medpass.fhir.registry import capability_statement
-from medpass.fhir.search_params import page_size, statement_query
+from medpass.fhir.search_params import page_size, statement_query, unsupported
 from medpass.services.audit import recent_interactions, record_interaction
 from medpass.services.clients import authenticate
 from medpass.services.ingest import ingest_message
 from medpass.services.issue_reads import find_detected_issue
 from medpass.services.medications import medications_of
 from medpass.services.passport import make_passport
-from medpass.services.patients import patient_by_id, patient_version, patients_with_nhs_number, register_patient
+from medpass.services.patients import patient_by_id, patient_version, patients_with_nhs_number, register_patient, stored_message
 from medpass.services.patients import search_patients as search_patients_by
 from medpass.services.reconcile import reconcile_patient
 from medpass.services.resolution import resolve_discrepancy
@@ -112,9 +112,9 @@ def paged(found: Sequence[T], render: Callable[[T], dict[str, Any]], held: dict[
     `include` gives the resources the page's matches bring with them (search mode include).
     """
     args = request.args.to_dict(flat=False)
-    if request.args.get("_summary") == "count":
-        return fhir({"resourceType": "Bundle", "type": "searchset", "total": len(found)})
     count, offset_raw = page_size(args), request.args.get("_offset", "0")
+    if request.args.get("_summary") == "count" or count == 0:
+        return fhir({"resourceType": "Bundle", "type": "searchset", "total": len(found)})
     if not (offset_raw.isascii() and offset_raw.isdigit()):
         raise InvalidRequest("_offset comes from a next link: a whole number")
     offset = int(offset_raw)
@@ -171,22 +171,50 @@ def json_body() -> Any:
         raise InvalidRequest("the body is not JSON") from None
 
 
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON Merge Patch: an object patch merges key by key (null removes a key); anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
+
+
+_MERGE_PATCH_TYPES = {"application/merge-patch+json", "application/json", FHIR_JSON}
+
+
 def patched(current: dict[str, Any]) -> Any:
-    """The resource a JSON Patch (RFC 6902, application/json-patch+json) makes of `current`; 400 for a bad patch."""
-    if request.mimetype != "application/json-patch+json":
-        raise UnsupportedMediaType("PATCH takes a JSON Patch: Content-Type application/json-patch+json")
+    """The resource a PATCH makes of `current`: a JSON Patch (RFC 6902, application/json-patch+json), or a JSON Merge
+    Patch (RFC 7386: application/merge-patch+json, or a partial resource as application/json, as fhirpy sends); 400
+    for a patch that cannot be applied."""
+    if request.mimetype not in {"application/json-patch+json", *_MERGE_PATCH_TYPES}:
+        raise UnsupportedMediaType("PATCH takes application/json-patch+json (JSON Patch) or application/merge-patch+json")
     try:
         operations = json.loads(request.get_data())
+        if request.mimetype in _MERGE_PATCH_TYPES:
+            if not isinstance(operations, dict):
+                raise ValueError("a merge patch is a JSON object")
+            return merge_patch(current, operations)
         return jsonpatch.apply_patch(current, operations)
     except (ValueError, UnicodeDecodeError, TypeError, jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
-        raise InvalidRequest(f"the JSON Patch cannot be applied: {exc}") from None
+        raise InvalidRequest(f"the patch cannot be applied: {exc}") from None
 
 
 
 @fhir_api.post("")
 @fhir_api.post("/")
+@fhir_api.post("/Bundle")
 def post_bundle() -> ResponseReturnValue:
-    """The feeds' way in: a Bundle posted by a client is ingested whole on the one feed that client may write."""
+    """The feeds' way in: a Bundle posted by a client is ingested whole on the one feed that client may write.
+
+    POST [base] answers with an OperationOutcome saying what was stored (batch and transaction with their
+    response Bundle); POST [base]/Bundle, a resource create, answers with the stored Bundle. `Prefer:
+    return=minimal` or `return=OperationOutcome` chooses otherwise. Location names the stored message.
+    """
     require_scope("Bundle", Interaction.CREATE)
     client: ApiClient = g.api_client
     if client.feed is None:
@@ -199,11 +227,35 @@ def post_bundle() -> ResponseReturnValue:
                             network=config.care_network)
     status = "200 OK" if result.duplicate else "201 Created"
     if result.bundle_type in ("batch", "transaction"):
-        response = {"resourceType": "Bundle", "type": f"{result.bundle_type}-response",
-                    "entry": [{"response": {"status": status}} for _ in range(result.entries)]}
-        return fhir(response, 200)
+        return fhir({"resourceType": "Bundle", "type": f"{result.bundle_type}-response",
+                     "entry": [{"response": {"status": status}} for _ in range(result.entries)]}, 200)
     issues = [Issue(Severity.INFORMATION, "informational", result.summary()), *result.warnings]
-    return fhir(operation_outcome(issues), 200 if result.duplicate else 201)
+    status_code = 200 if result.duplicate else 201
+    prefer = request.headers.get("Prefer", "").replace(" ", "")
+    if prefer == "return=minimal":
+        response = Response(status=status_code)
+    elif request.path.rstrip("/").endswith("/Bundle") and prefer != "return=OperationOutcome":
+        response = _stored_bundle(result.message_id, status_code)  # a resource create answers with the resource
+    else:
+        response = fhir(operation_outcome(issues), status_code)
+    response.headers["Location"] = f"{request.url_root}fhir/Bundle/{result.message_id}/_history/1"
+    return response
+
+
+def _stored_bundle(message_id: int, status: int = 200) -> Response:
+    """A stored feed message as its sender sent it, with medpass's id in Bundle.id and the feed in meta.source."""
+    row, message = stored_message(db_session(), message_id)
+    meta = message.get("meta")
+    served = {**message, "id": str(row.id),
+              "meta": {**(meta if isinstance(meta, dict) else {}), "source": f"{FEED_SOURCE_PREFIX}{row.feed}", "versionId": "1"}}
+    return versioned(served, 1, row.received_at, status)
+
+
+@fhir_api.get("/Bundle/<int:message_id>")
+def read_bundle(message_id: int) -> ResponseReturnValue:
+    """A feed message as its sender sent it (medpass's id in Bundle.id, the feed in meta.source)."""
+    require_scope("Bundle", Interaction.READ)
+    return _stored_bundle(message_id)
 
 
 def _interaction() -> tuple[str, str]:
@@ -258,9 +310,7 @@ def _audit_instant(value: str) -> tuple[str, datetime]:
 def search_audit_events() -> ResponseReturnValue:
     """The newest API interactions (an administrator's scope: system/AuditEvent.s), by date, action, client and outcome."""
     require_scope("AuditEvent", Interaction.SEARCH)
-    unknown = sorted(set(request.args) - {"_count", "date", "action", "agent-name", "outcome", "_format"})
-    if unknown:
-        raise InvalidRequest(f"unsupported search parameter(s): {', '.join(unknown)}")
+    unsupported(request.args, {"date", "action", "agent-name", "outcome"})
     count = request.args.get("_count", "100")
     if not (count.isascii() and count.isdigit()) or not 0 < int(count) <= 1000:
         raise InvalidRequest("_count must be a whole number from 1 to 1000")
@@ -299,9 +349,7 @@ def _nhs_number_criterion(value: str) -> str:
 def search_patients() -> ResponseReturnValue:
     """Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|N, or by name (start of a name) and birthdate."""
     require_scope("Patient", Interaction.SEARCH)
-    unknown = sorted(set(request.args) - {"identifier", "name", "birthdate", "_count", "_offset", "_summary", "_format"})
-    if unknown:
-        raise InvalidRequest(f"unsupported search parameter(s): {', '.join(unknown)}")
+    unsupported(request.args, {"identifier", "name", "birthdate"})
     if "identifier" in request.args:
         found = patients_with_nhs_number(db_session(), _nhs_number_criterion(request.args["identifier"]))
     elif request.args.get("name") or request.args.get("birthdate"):
@@ -422,9 +470,7 @@ def search_lists() -> ResponseReturnValue:
 def search_detected_issues() -> ResponseReturnValue:
     """DetectedIssue?patient=Patient/{id}: the patient's discrepancies, reconciled now."""
     require_scope("DetectedIssue", Interaction.SEARCH)
-    unknown = sorted(set(request.args) - {"patient", "status", "code", "_count", "_offset", "_summary", "_format"})
-    if unknown:
-        raise InvalidRequest(f"unsupported search parameter(s): {', '.join(unknown)}")
+    unsupported(request.args, {"patient", "status", "code"})
     statuses = {v for raw in request.args.getlist("status") for v in raw.split(",") if v}
     if bad := statuses - {s.value for s in IssueStatus}:
         raise InvalidRequest(f"status {sorted(bad)[0]!r}: preliminary (open), final (resolved) or cancelled (dismissed)")

@@ -10,12 +10,13 @@ from medpass.domain.errors import InvalidRequest
 from medpass.domain.tasks import TaskKind, TaskStatus
 from medpass.fhir.build_task import subscription_resource, task_resource
 from medpass.fhir.read_task import read_subscription, read_task_update
+from medpass.fhir.search_params import unsupported
 from medpass.services.subscriptions import client_subscriptions, create_subscription, delete_subscription, find_subscription
 from medpass.services.tasks import find_task, search_tasks, task_history, task_version, update_task
 from medpass.web import db_session
 from medpass.web.fhir_api import api_now, fhir, fhir_api, history_bundle, if_match, json_body, paged, patched, require_scope, versioned
 
-TASK_PARAMETERS = frozenset({"owner", "status", "patient", "code", "overdue", "_count", "_offset", "_summary", "_format"})
+TASK_PARAMETERS = frozenset({"owner", "status", "patient", "code", "overdue"})
 
 
 def _values(name: str) -> list[str]:
@@ -27,9 +28,7 @@ def _values(name: str) -> list[str]:
 def search_task() -> ResponseReturnValue:
     """Task?owner=Organization/<ODS>&status=requested (also patient, code, overdue=true), oldest first."""
     require_scope("Task", Interaction.SEARCH)
-    unknown = sorted(set(request.args) - TASK_PARAMETERS)
-    if unknown:
-        raise InvalidRequest(f"unsupported search parameter(s): {', '.join(unknown)}")
+    unsupported(request.args, TASK_PARAMETERS)
     owner = request.args.get("owner")
     if owner is not None and (not owner.startswith("Organization/") or not owner.removeprefix("Organization/")):
         raise InvalidRequest("search by owner=Organization/<ODS code>")

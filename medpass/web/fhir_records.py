@@ -12,6 +12,7 @@ from medpass.fhir.build_issues import provenance
 from medpass.fhir.build_medication import medication_resource
 from medpass.fhir.build_records import allergy_intolerance, medication_request
 from medpass.fhir.codes import discrepancy_code_system, safety_record_code_system, task_code_system
+from medpass.fhir.search_params import unsupported
 from medpass.services.medications import find_medication, medications_with_code
 from medpass.services.records import (
     current_allergies,
@@ -31,9 +32,7 @@ CODE_SYSTEMS = {built["id"]: built for built in (discrepancy_code_system(), safe
 
 def _only(*allowed: str) -> None:
     """400 naming any search parameter this resource does not serve."""
-    unknown = sorted(set(request.args) - {*allowed, "_count", "_offset", "_summary", "_format"})
-    if unknown:
-        raise InvalidRequest(f"unsupported search parameter(s): {', '.join(unknown)}")
+    unsupported(request.args, allowed)
 
 
 @fhir_api.get("/Medication/<dmd_id>")

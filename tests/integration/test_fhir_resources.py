@@ -232,8 +232,45 @@ def test_every_route_under_fhir_is_in_the_registry_the_capability_statement_is_m
     routed = {t for t in routed if t and t[0].isupper()}
     statement = body(app.test_client().get("/fhir/metadata"))
     served = {r["type"] for r in statement["rest"][0]["resource"]}
-    assert routed == served - {"Bundle"} and served == {c.type for c in REGISTRY}
+    assert routed == served == {c.type for c in REGISTRY}
     statement_types = {r["type"]: r for r in statement["rest"][0]["resource"]}
     assert statement_types["Patient"]["conditionalCreate"] is True
     assert statement_types["MedicationStatement"]["searchInclude"] == ["MedicationStatement:medication"]
     assert json.dumps(statement).count("_lastUpdated") == 1
+
+
+def test_a_bundle_created_at_its_type_endpoint_comes_back_as_stored_and_can_be_read(app: Flask, session: Session) -> None:
+    _, token = create_client(session, name="Ward", ods_code="ZZH01", feed="acute", scopes=["system/Bundle.cr"], now=NOW)
+    client, headers = app.test_client(), {"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json"}
+    created = client.post("/fhir/Bundle", data=encode(bundle()), headers=headers)
+    stored = body(created, 201)
+    assert stored["meta"]["source"] == "urn:medpass:feed:acute" and stored["entry"] == bundle()["entry"]
+    assert created.headers["Location"].endswith(f"/fhir/Bundle/{stored['id']}/_history/1")
+    assert body(client.get(f"/fhir/Bundle/{stored['id']}", headers=headers)) == stored
+    again = client.post("/fhir/Bundle", data=encode(bundle()), headers={**headers, "Prefer": "return=minimal"})
+    assert again.status_code == 200 and again.data == b"" and again.headers["Location"] == created.headers["Location"]
+    outcome = client.post("/fhir/Bundle", data=encode(bundle()), headers={**headers, "Prefer": "return=OperationOutcome"})
+    assert "duplicate" in body(outcome)["issue"][0]["diagnostics"]
+
+
+def test_a_total_alone_comes_from_count_zero_and_unknown_total_hints_change_nothing(api: Api) -> None:
+    client, headers = api
+    base = f"/fhir/MedicationStatement?patient=Patient/{patient_id(client, headers)}"
+    total = body(client.get(base, headers=headers))["total"]
+    only = body(client.get(f"{base}&_count=0&_totalMethod=count&_total=accurate", headers=headers))
+    assert only == {"resourceType": "Bundle", "type": "searchset", "total": total}
+
+
+def test_a_merge_patch_moves_a_task_as_fhirpy_sends_it(app: Flask, session: Session) -> None:
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    _, token = create_client(session, name="Practice", ods_code="ZZG02", feed=None, scopes=["system/Task.rus"], now=NOW)
+    client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
+    task = body(client.get("/fhir/Task?owner=Organization/ZZG02&status=requested", headers=headers))["entry"][0]["resource"]
+    for content_type in ("application/json", "application/merge-patch+json"):
+        moved = client.patch(f"/fhir/Task/{task['id']}", data=json.dumps({"status": "accepted", "note": [{"text": content_type}]}),
+                             headers={**headers, "Content-Type": content_type})
+        assert body(moved)["status"] == "accepted" and moved.get_json()["note"][0]["text"] == content_type
+    refused = client.patch(f"/fhir/Task/{task['id']}", data=b"[1]", headers={**headers, "Content-Type": "application/merge-patch+json"})
+    assert refused.status_code == 400
+    wrong_type = client.patch(f"/fhir/Task/{task['id']}", data=b"{}", headers={**headers, "Content-Type": "text/plain"})
+    assert wrong_type.status_code == 415

@@ -20,24 +20,10 @@ from medpass.services.samples import load_samples
 from medpass.services.subscriptions import deliver_due
 from tests.conftest import NOW, SAMPLES, snapshot
 from tests.fhir_schema import schema_errors
+from tests.messages import lithium_reduced
 from tests.receiver import receiver
 
-LITHIUM_PATIENT = "02-lithium-brand-and-ramipril"
 TASK_SCOPES = ["system/Task.rus", "system/Subscription.crds"]
-
-
-def lithium_reduced(asserted: str = "2026-03-01T10:00:00+00:00") -> bytes:
-    """The hospital's next discharge for the lithium patient: lithium reduced from 800 mg to 400 mg at night."""
-    message = json.loads((SAMPLES / LITHIUM_PATIENT / "acute.json").read_text())
-    message["timestamp"] = asserted
-    for entry in message["entry"]:
-        resource = entry["resource"]
-        if resource["resourceType"] in ("Composition", "List"):
-            resource["date"] = asserted
-        if resource["resourceType"] == "MedicationStatement" and "Lithium" in json.dumps(resource["medicationCodeableConcept"]):
-            resource["dosage"][0]["text"] = "400mg at night"
-            resource["dosage"][0]["doseAndRate"][0]["doseQuantity"]["value"] = 400
-    return json.dumps(message).encode()
 
 
 def body(response: Any) -> dict[str, Any]:
