@@ -23,6 +23,7 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
 run: $(VENV)/.installed
 	$(FLASK) init-db
 	$(FLASK) load-samples
+	$(FLASK) scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	MEDPASS_DEMO_PAGES=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev

@@ -22,6 +22,7 @@ from medpass.fhir.build_issues import discrepancy_bundle
 from medpass.fhir.build_passport import passport_document
 from medpass.fhir.build_reconciled import reconciled_list
 from medpass.fhir.outcome import operation_outcome
+from medpass.jobs import build_scheduler
 from medpass.push.rest_hook import send
 from medpass.render.passport_html import passport_html
 from medpass.render.passport_pdf import passport_pdf
@@ -288,9 +289,22 @@ def push_notifications_command(limit: int) -> None:
     click.echo(f"{report.delivered} delivered, {report.failed} failed (to be retried), {report.superseded} superseded")
 
 
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the scheduler in this process until stopped (Ctrl+C): pushes Subscription notifications."""
+    scheduler = build_scheduler(_medpass())
+    config: Config = _medpass()["config"]
+    click.echo(f"medpass scheduler: pushing notifications every {config.push_interval_seconds:g} s (Ctrl+C stops)")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("medpass scheduler stopped")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the commands to `flask --app medpass`."""
     for command in (init_db_command, ingest_command, load_samples_command, discrepancies_command, resolve_command,
-                    passport_command, reconciled_list_command, create_client_command, tasks_command, push_notifications_command):
+                    passport_command, reconciled_list_command, create_client_command, tasks_command, push_notifications_command,
+                    scheduler_command):
         command.__class__ = _MedpassCommand
         app.cli.add_command(command)

@@ -47,6 +47,7 @@ class Config:
     care_network: CareNetwork = field(default_factory=CareNetwork)
     rate_limit_per_minute: int = 1200
     push_timeout_seconds: float = 10.0
+    push_interval_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -64,6 +65,7 @@ class Config:
             care_network=_care_network(env),
             rate_limit_per_minute=int(env.get("MEDPASS_RATE_LIMIT_PER_MINUTE", "1200")),
             push_timeout_seconds=float(env.get("MEDPASS_PUSH_TIMEOUT_SECONDS", "10")),
+            push_interval_seconds=float(env.get("MEDPASS_PUSH_INTERVAL_SECONDS", "30")),
         )
         return replace(config, samples_dir=Path(samples).resolve()) if samples else config
 
