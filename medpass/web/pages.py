@@ -13,6 +13,7 @@ from medpass.render.passport_pdf import passport_pdf
 from medpass.services.passport import make_passport
 from medpass.services.patients import list_patients, patient_overview
 from medpass.services.reconcile import reconcile_patient
+from medpass.services.tasks import search_tasks
 from medpass.web import db_session, medpass_config
 
 pages = Blueprint("pages", __name__)
@@ -37,9 +38,11 @@ def patient(nhs_number: str) -> ResponseReturnValue:
     """Discrepancies, the reconciled list, each feed's current view side by side, and the message history."""
     _require_demo_pages()
     overview = patient_overview(db_session(), nhs_number)
-    found = reconcile_patient(db_session(), nhs_number, datetime.now(UTC))
+    now = datetime.now(UTC)
+    found = reconcile_patient(db_session(), nhs_number, now)
     practice = overview.patient.gp_practice_name or "GP practice"
-    return render_template("patient.html", overview=overview, issues=found.issues,
+    return render_template("patient.html", overview=overview, issues=found.issues, now=now,
+                           tasks=search_tasks(db_session(), now, patient_id=overview.patient.id),
                            lines=reconciled_lines(found.result.lines, found.issues, practice))
 
 

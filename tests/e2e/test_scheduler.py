@@ -31,7 +31,8 @@ def test_the_scheduler_process_pushes_a_new_task_to_its_subscriber_and_stops_cle
         subscription = {"resourceType": "Subscription", "status": "requested", "reason": "practice inbox",
                         "criteria": "Task?owner=Organization/ZZG02", "channel": {"type": "rest-hook", "endpoint": url,
                                                                                 "payload": "application/fhir+json"}}
-        assert requests.post(f"{live_server}/fhir/Subscription", data=json.dumps(subscription), headers=headers, timeout=10).status_code == 201
+        created = requests.post(f"{live_server}/fhir/Subscription", data=json.dumps(subscription), headers=headers, timeout=10)
+        assert created.status_code == 201
         scheduler = subprocess.Popen([*FLASK, "scheduler"], env=dict(cli_env, MEDPASS_PUSH_INTERVAL_SECONDS="0.5"), cwd=ROOT,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:

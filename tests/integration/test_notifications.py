@@ -238,3 +238,14 @@ def test_a_bad_subscription_is_refused_and_stores_nothing(app: Flask, session: S
         assert refused.status_code == 400 and body(refused)["resourceType"] == "OperationOutcome", channel
     assert {k: v for k, v in snapshot(engine).items() if k != "audit_events"} == {k: v for k, v in before.items() if k != "audit_events"}
     assert session.scalar(select(func.count()).select_from(SubscriptionRow)) == 0
+
+
+def test_the_patient_page_shows_who_was_told_and_whether_they_acknowledged(app: Flask, session: Session, changed: int) -> None:
+    gp = headers_for(session, "ZZG02")
+    client = app.test_client()
+    task = body(client.get("/fhir/Task?owner=Organization/ZZG02&code=changed", headers=gp))["entry"][0]["resource"]
+    client.put(f"/fhir/Task/{task['id']}", json={**task, "status": "rejected", "statusReason": {"text": "Not registered here"}},
+               headers=gp)
+    page = client.get("/patients/9999986986").get_data(as_text=True)
+    assert "Change notifications" in page and "The acute hospital changed Lithium carbonate" in page
+    assert "rejected: Not registered here" in page and "Northside Mental Health NHS Trust" in page
