@@ -123,3 +123,80 @@ def test_hostile_query_strings_never_break_the_search(name: str, value: str, wri
 def test_hostile_authorization_headers_are_401s(header: str, app: Flask) -> None:
     response = app.test_client().get("/fhir/Patient/1", headers={"Authorization": header.replace("\n", " ").replace("\r", " ")})
     assert response.status_code == 401 and _assert_fhir_answer(response)["resourceType"] == "OperationOutcome"
+
+
+SEARCHES = {
+    "/fhir/Patient": ["identifier", "name", "birthdate", "_count", "_offset"],
+    "/fhir/Task": ["owner", "status", "patient", "code", "overdue", "_count", "_offset", "_summary"],
+    "/fhir/DetectedIssue": ["patient", "status", "code", "_count"],
+    "/fhir/MedicationRequest": ["patient", "status"],
+    "/fhir/AllergyIntolerance": ["patient"],
+    "/fhir/Provenance": ["target", "patient"],
+    "/fhir/Medication": ["code"],
+    "/fhir/CodeSystem": ["url"],
+    "/fhir/AuditEvent": ["date", "action", "agent-name", "outcome", "_count"],
+    "/fhir/MedicationStatement": ["_lastUpdated", "_include", "_count", "_total"],
+}
+
+
+@SETTINGS
+@given(path=st.sampled_from(sorted(SEARCHES)), data=st.data(), value=st.text(max_size=30))
+def test_hostile_query_strings_never_break_any_search(path: str, data: st.DataObject, value: str,
+                                                      writer: tuple[FlaskClient, dict[str, str]], session: Session) -> None:
+    client, headers = writer
+    _, admin = create_client(session, name="Auditor", ods_code="ZZT01", feed=None, scopes=["system/*.s"], now=NOW)
+    name = data.draw(st.sampled_from(SEARCHES[path]))
+    query = {"patient": "Patient/1", name: value} if path in ("/fhir/MedicationStatement", "/fhir/MedicationRequest") else {name: value}
+    _assert_fhir_answer(client.get(path, query_string=query, headers=headers if path != "/fhir/AuditEvent" else
+                                   {"Authorization": f"Bearer {admin}"}))
+
+
+@pytest.fixture
+def task_owner(app: Flask, session: Session) -> tuple[FlaskClient, dict[str, str], dict[str, Any]]:
+    """The demo data loaded; the GP practice ZZG02's system and one of its Tasks."""
+    from medpass.services.samples import load_samples
+
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    _, token = create_client(session, name="Practice", ods_code="ZZG02", feed=None, scopes=["system/Task.rus", "system/Patient.c"], now=NOW)
+    client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
+    task = client.get("/fhir/Task?owner=Organization/ZZG02", headers=headers).get_json()["entry"][0]["resource"]
+    return client, headers, task
+
+
+@SETTINGS
+@given(key=st.sampled_from(["status", "statusReason", "note", "id", "resourceType", "intent", "owner", "focus"]), value=JSON_VALUES,
+       method=st.sampled_from(["PUT", "PATCH"]), if_match=st.none() | st.text(max_size=12),
+       content_type=st.sampled_from(["application/fhir+json", "application/json", "application/merge-patch+json",
+                                     "application/json-patch+json", "text/plain"]))
+def test_hostile_task_updates_are_refused_whole_or_applied(
+    key: str, value: Any, method: str, if_match: str | None, content_type: str,
+    task_owner: tuple[FlaskClient, dict[str, str], dict[str, Any]], engine: Engine,
+) -> None:
+    client, headers, task = task_owner
+    before = snapshot(engine)
+    sent = {**task, key: value} if method == "PUT" or content_type != "application/json-patch+json" else [
+        {"op": "replace", "path": f"/{key}", "value": value}]
+    extra = {"Content-Type": content_type, **({"If-Match": if_match.replace("\n", " ").replace("\r", " ")} if if_match is not None else {})}
+    response = client.open(f"/fhir/Task/{task['id']}", method=method, data=json.dumps(sent), headers={**headers, **extra})
+    payload = _assert_fhir_answer(response) if response.status_code >= 400 else response.get_json()
+    after = snapshot(engine)
+    after.pop("audit_events"), before.pop("audit_events")
+    if response.status_code >= 400:
+        assert payload["resourceType"] == "OperationOutcome" and after == before
+    else:
+        assert payload["resourceType"] == "Task" and payload["id"] == task["id"]
+
+
+@SETTINGS
+@given(condition=st.text(max_size=40), body=JSON_VALUES)
+def test_hostile_patient_creates_never_break_or_half_store(
+    condition: str, body: Any, task_owner: tuple[FlaskClient, dict[str, str], dict[str, Any]], engine: Engine
+) -> None:
+    client, headers, _ = task_owner
+    before = snapshot(engine)
+    response = client.post("/fhir/Patient", data=json.dumps(body), headers={
+        **headers, "Content-Type": "application/fhir+json", "If-None-Exist": condition.replace("\n", " ").replace("\r", " ")})
+    assert response.status_code < 500 and response.headers["Content-Type"].startswith("application/fhir+json")
+    after = snapshot(engine)
+    after.pop("audit_events"), before.pop("audit_events")
+    assert after == before  # nothing hypothesis writes is a valid Patient with an NHS number
