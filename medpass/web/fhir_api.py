@@ -142,11 +142,12 @@ def history_bundle(versions: list[tuple[dict[str, Any], int]]) -> dict[str, Any]
     }
 
 
-def versioned(resource: dict[str, Any], version: int, last_modified: datetime, status: int = 200) -> Response:
-    """A resource with its ETag (W/"version") and Last-Modified."""
+def versioned(resource: dict[str, Any], version: int, last_modified: datetime | None, status: int = 200) -> Response:
+    """A resource with its ETag (W/"version") and, when medpass knows it, Last-Modified."""
     response = fhir(resource, status)
     response.headers["ETag"] = f'W/"{version}"'
-    response.last_modified = last_modified
+    if last_modified is not None:
+        response.last_modified = last_modified
     return response
 
 

@@ -25,7 +25,7 @@ from medpass.services.records import (
     target_issue,
 )
 from medpass.web import db_session
-from medpass.web.fhir_api import fhir, fhir_api, paged, patient_param, require_scope, versioned
+from medpass.web.fhir_api import fhir_api, paged, patient_param, require_scope, versioned
 
 CODE_SYSTEMS = {built["id"]: built for built in (discrepancy_code_system(), safety_record_code_system(), task_code_system())}
 
@@ -39,8 +39,7 @@ def _only(*allowed: str) -> None:
 def read_medication(dmd_id: str) -> ResponseReturnValue:
     """A dm+d product from medpass's dictionary (id = its dm+d ID)."""
     require_scope("Medication", Interaction.READ)
-    product = find_medication(dmd_id)
-    return fhir(medication_resource(product))
+    return versioned(medication_resource(find_medication(dmd_id)), 1, None)
 
 
 @fhir_api.get("/Medication")
@@ -95,7 +94,7 @@ def read_provenance(provenance_id: str) -> ResponseReturnValue:
     """Who resolved, dismissed or reopened a discrepancy, when and why."""
     require_scope("Provenance", Interaction.READ)
     issue, action, index = provenance_of(db_session(), provenance_id)
-    return fhir(provenance(issue, action, index))
+    return versioned(provenance(issue, action, index), 1, action.recorded_at)
 
 
 @fhir_api.get("/Provenance")
@@ -118,7 +117,7 @@ def read_code_system(code_system_id: str) -> ResponseReturnValue:
     require_scope("CodeSystem", Interaction.READ)
     if code_system_id not in CODE_SYSTEMS:
         raise NotFound(f"CodeSystem/{code_system_id} is not published by medpass: {', '.join(sorted(CODE_SYSTEMS))} are")
-    return fhir(CODE_SYSTEMS[code_system_id])
+    return versioned(CODE_SYSTEMS[code_system_id], 1, None)
 
 
 @fhir_api.get("/CodeSystem")

@@ -274,3 +274,29 @@ def test_a_merge_patch_moves_a_task_as_fhirpy_sends_it(app: Flask, session: Sess
     assert refused.status_code == 400
     wrong_type = client.patch(f"/fhir/Task/{task['id']}", data=b"{}", headers={**headers, "Content-Type": "text/plain"})
     assert wrong_type.status_code == 415
+
+
+def test_a_json_patch_resolves_a_detected_issue_under_if_match(api: Api) -> None:
+    client, headers = api
+    pid = patient_id(client, headers)
+    issue = body(client.get(f"/fhir/DetectedIssue?patient=Patient/{pid}&code=brand-switch", headers=headers))["entry"][0]["resource"]
+    patch = [{"op": "replace", "path": "/status", "value": "final"},
+             {"op": "add", "path": "/mitigation", "value": [{"action": {"text": "Priadel confirmed with the patient"}, "extension": [
+                 {"url": "https://medpass.example/fhir/StructureDefinition/discrepancy-intent", "valueCode": "unintentional"},
+                 {"url": "https://medpass.example/fhir/StructureDefinition/discrepancy-accepted-feed", "valueCode": "gp"}]}]}]
+    patch_headers = {**headers, "Content-Type": "application/json-patch+json"}
+    stale = client.patch(f"/fhir/DetectedIssue/{issue['id']}", data=json.dumps(patch), headers={**patch_headers, "If-Match": 'W/"9"'})
+    assert body(stale, 412)["resourceType"] == "OperationOutcome"
+    done = client.patch(f"/fhir/DetectedIssue/{issue['id']}", data=json.dumps(patch), headers={**patch_headers, "If-Match": 'W/"1"'})
+    resolved = body(done)
+    assert resolved["status"] == "final" and done.headers["ETag"] == 'W/"2"'
+    assert resolved["mitigation"][-1]["action"]["text"].endswith("Priadel confirmed with the patient")
+    bad = client.patch(f"/fhir/DetectedIssue/{issue['id']}", data=json.dumps([{"op": "remove", "path": "/nothing"}]), headers=patch_headers)
+    assert body(bad, 400)["issue"][0]["diagnostics"].startswith("the patch cannot be applied")
+
+
+def test_every_read_answers_with_an_etag(api: Api) -> None:
+    client, headers = api
+    for path in ("/fhir/Medication/39110111000001103", "/fhir/CodeSystem/medication-discrepancy",
+                 f"/fhir/Patient/{patient_id(client, headers)}"):
+        assert client.get(path, headers=headers).headers["ETag"].startswith('W/"'), path
