@@ -25,7 +25,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(config.instance_path))
     app.config["MAX_CONTENT_LENGTH"] = config.max_message_bytes
     engine = make_engine(config.database_url)
-    app.extensions["medpass"] = {"config": config, "engine": engine, "sessions": make_sessionmaker(engine),
+    app.extensions["medpass"] = {"config": config, "engine": engine, "sessions": make_sessionmaker(engine, immediate=True),
                                  "rate_limiter": RateLimiter(config.rate_limit_per_minute)}
     register_blueprints(app)
     register_error_handlers(app)

@@ -59,6 +59,9 @@ def record_action(session: Session, row: DetectedIssueRow, action: str, by: str,
 def save_found(session: Session, patient_id: int, found: list[tuple[Discrepancy, str]], now: datetime) -> list[DetectedIssueRow]:
     """Store a reconciliation's discrepancies (with their fingerprints) against what was stored before.
 
+    Only what changed is written (last_found_at is when the finding last changed), so reconciling a patient
+    whose feeds said nothing new writes nothing.
+
     Returns the ones this reconciliation opened: new, back after the feeds had stopped showing them, or reopened.
     """
     rows = {row.issue_key: row for row in session.scalars(select(DetectedIssueRow).where(DetectedIssueRow.patient_id == patient_id))}
@@ -75,9 +78,14 @@ def save_found(session: Session, patient_id: int, found: list[tuple[Discrepancy,
                                    resource_id=issue_resource_id(patient_id, discrepancy.key), first_found_at=now)
             session.add(row)
             opened.append(row)
-        row.code, row.severity, row.medicine = discrepancy.code.value, discrepancy.harm.value, discrepancy.medicine
-        row.detail, row.documented, row.implicated = discrepancy.detail, discrepancy.documented, list(discrepancy.implicated)
-        row.fingerprint, row.status, row.current, row.last_found_at = found_fingerprint, state.status.value, True, now
+        values = {"code": discrepancy.code.value, "severity": discrepancy.harm.value, "medicine": discrepancy.medicine,
+                  "detail": discrepancy.detail, "documented": discrepancy.documented, "implicated": list(discrepancy.implicated),
+                  "fingerprint": found_fingerprint, "status": state.status.value, "current": True}
+        changed = {name: value for name, value in values.items() if getattr(row, name, None) != value}
+        if changed:  # an unchanged finding is not written again: reading a patient stays a read
+            for name, value in changed.items():
+                setattr(row, name, value)
+            row.last_found_at = now
         if state.reopened:
             session.flush()
             record_action(session, row, "reopen", "medpass", now, {"reason": "the feeds changed since it was resolved"})

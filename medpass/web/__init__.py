@@ -18,7 +18,7 @@ def db_session() -> Session:
     return session
 
 
-def _close_session(_exc: BaseException | None = None) -> None:
+def close_session(_exc: BaseException | None = None) -> None:
     """Close the request's session, if one was opened."""
     session = g.pop("db_session", None)
     if session is not None:
@@ -39,7 +39,7 @@ def register_blueprints(app: Flask) -> None:
     from medpass.web.health import health
     from medpass.web.pages import pages
 
-    app.teardown_appcontext(_close_session)
+    app.teardown_appcontext(close_session)
     app.register_blueprint(fhir_api)
     app.register_blueprint(health)
     app.register_blueprint(pages)

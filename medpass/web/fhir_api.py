@@ -44,7 +44,7 @@ from medpass.services.patients import search_patients as search_patients_by
 from medpass.services.reconcile import reconcile_patient
 from medpass.services.resolution import resolve_discrepancy
 from medpass.services.statement_reads import current_statements, find_statement, reconciled_for
-from medpass.web import db_session, medpass_config
+from medpass.web import close_session, db_session, medpass_config
 
 fhir_api = Blueprint("fhir_api", __name__, url_prefix="/fhir")
 
@@ -285,6 +285,7 @@ def _interaction() -> tuple[str, str]:
 def _audit(response: Response) -> Response:
     """Record every /fhir interaction (who, what, when, outcome); the token is never recorded."""
     if request.path.startswith("/fhir"):
+        close_session()  # the request's work is done; on SQLite its transaction must not hold the lock the audit needs
         action, interaction = _interaction()
         record_interaction(current_app.extensions["medpass"]["sessions"], client=g.get("api_client"), action=action,
                            interaction=interaction, method=request.method, path=request.full_path.rstrip("?"),
