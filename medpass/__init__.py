@@ -15,6 +15,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     from medpass.cli import register_commands
     from medpass.db.session import make_engine, make_sessionmaker
     from medpass.domain.rate_limit import RateLimiter
+    from medpass.services.clients import ClientCache
     from medpass.web import register_blueprints
     from medpass.web.errors import register_error_handlers
 
@@ -26,7 +27,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = config.max_message_bytes
     engine = make_engine(config.database_url)
     app.extensions["medpass"] = {"config": config, "engine": engine, "sessions": make_sessionmaker(engine, immediate=True),
-                                 "rate_limiter": RateLimiter(config.rate_limit_per_minute)}
+                                 "rate_limiter": RateLimiter(config.rate_limit_per_minute), "client_cache": ClientCache()}
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+import threading
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,7 +49,39 @@ def create_client(
     return _client(row), token
 
 
-def authenticate(session: Session, token: str) -> ApiClient | None:
-    """The active client a bearer token belongs to, or None."""
-    row = session.scalars(select(ApiClientRow).where(ApiClientRow.token_hash == token_hash(token), ApiClientRow.active.is_(True))).first()
-    return _client(row) if row else None
+def authenticate(session: Session, token: str, cache: ClientCache | None = None, now: datetime | None = None) -> ApiClient | None:
+    """The active client a bearer token belongs to, or None; with a cache, a known token is not looked up again
+    for `cache.ttl` (so a deactivated client is refused within that time)."""
+    digest = token_hash(token)
+    if cache is not None and now is not None and (known := cache.get(digest, now)) is not None:
+        return known
+    row = session.scalars(select(ApiClientRow).where(ApiClientRow.token_hash == digest, ApiClientRow.active.is_(True))).first()
+    client = _client(row) if row else None
+    if client is not None and cache is not None and now is not None:
+        cache.put(digest, client, now)
+    return client
+
+
+class ClientCache:
+    """Recently recognised clients by token hash, in one server process (unknown tokens are never cached)."""
+
+    def __init__(self, ttl: timedelta = timedelta(seconds=60), size: int = 1000) -> None:
+        self.ttl, self.size = ttl, size
+        self._known: dict[str, tuple[ApiClient, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str, now: datetime) -> ApiClient | None:
+        """The client, if recognised less than `ttl` ago."""
+        with self._lock:
+            found = self._known.get(digest)
+            if found is None or now - found[1] >= self.ttl:
+                self._known.pop(digest, None)
+                return None
+            return found[0]
+
+    def put(self, digest: str, client: ApiClient, now: datetime) -> None:
+        """Remember a recognised client (the oldest entry goes when full)."""
+        with self._lock:
+            if len(self._known) >= self.size:
+                self._known.pop(next(iter(self._known)))
+            self._known[digest] = (client, now)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import desc, select
 from sqlalchemy.orm import Session
 
-from medpass.db import repository
+from medpass.db import feed_views
 from medpass.db.rows import PassportRow
 from medpass.domain.dictionary import normalise_name
 from medpass.domain.passport import Passport, PassportAllergy, PassportInputs, build_passport
@@ -24,12 +24,12 @@ _COMPARED = ("medicines", "stopped", "allergies", "changes", "monitoring", "not_
 def _allergies(session: Session, patient_id: int) -> tuple[tuple[PassportAllergy, ...], bool]:
     """Allergies from every feed's current message, one per substance; whether any feed recorded any."""
     found: dict[str, PassportAllergy] = {}
-    for feed_list_message in repository.current_messages(session, patient_id):
-        for row in repository.allergies_of(session, feed_list_message.id):
-            if row.verification_status in ("refuted", "entered-in-error") or row.clinical_status in ("inactive", "resolved"):
-                continue
-            reaction = ", ".join(row.reactions) or "reaction not recorded"
-            found.setdefault(normalise_name(row.substance_name), PassportAllergy(row.substance_name, reaction))
+    for recorded in feed_views.current_allergies(session, patient_id):
+        allergy = recorded.allergy
+        if allergy.verification_status in ("refuted", "entered-in-error") or allergy.clinical_status in ("inactive", "resolved"):
+            continue
+        name = allergy.substance.name
+        found.setdefault(normalise_name(name), PassportAllergy(name, ", ".join(allergy.reactions) or "reaction not recorded"))
     return tuple(found.values()), bool(found)
 
 

@@ -76,7 +76,8 @@ def _negotiate_and_authenticate() -> None:
         return
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    client = authenticate(db_session(), token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    cache = current_app.extensions["medpass"]["client_cache"]
+    client = authenticate(db_session(), token.strip(), cache, api_now()) if scheme.lower() == "bearer" and token.strip() else None
     if client is None:
         raise NotAuthenticated("a registered client's bearer token is required (Authorization: Bearer ...)")
     g.api_client = client
