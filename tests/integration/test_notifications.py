@@ -249,3 +249,63 @@ def test_the_patient_page_shows_who_was_told_and_whether_they_acknowledged(app: 
     page = client.get("/patients/9999986986").get_data(as_text=True)
     assert "Change notifications" in page and "The acute hospital changed Lithium carbonate" in page
     assert "rejected: Not registered here" in page and "Northside Mental Health NHS Trust" in page
+
+
+def test_a_pusher_that_dies_mid_pass_loses_nothing_the_push_comes_again_after_its_lease(app: Flask, session: Session) -> None:
+    from medpass.services.subscriptions import LEASE
+
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    client, gp = app.test_client(), headers_for(session, "ZZG02")
+    with receiver() as (url, received):
+        body(_subscribe(client, gp, url))
+        now = datetime.now(UTC)
+        ingest_message(session, "acute", lithium_reduced(), sender="hospital", now=now, max_bytes=5 << 20)
+
+        def dies(push: Any) -> None:
+            send(push, 5)
+            raise RuntimeError("the pusher process was killed")
+
+        with pytest.raises(RuntimeError):
+            deliver_due(session, now, dies)
+        assert len(received.requests) == 1
+        assert deliver_due(session, now + LEASE - timedelta(seconds=1), lambda push: send(push, 5)).delivered == 0
+        again = deliver_due(session, now + LEASE + timedelta(seconds=1), lambda push: send(push, 5))
+    assert again.delivered == 2 and len(received.requests) == 3  # at least once: the first push came twice, none lost
+
+
+def test_two_pushers_at_once_never_push_the_same_notification_twice(app: Flask, session: Session) -> None:
+    import threading
+
+    from medpass.db import tasks as task_rows
+
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    client = app.test_client()
+    with receiver() as (url, received):
+        for ods in ("ZZG01", "ZZG02", "ZZG03", "ZZG04", "ZZT01", "ZZH01"):
+            subscription = {"resourceType": "Subscription", "status": "requested", "reason": "all",
+                            "criteria": f"Task?owner=Organization/{ods}",
+                            "channel": {"type": "rest-hook", "endpoint": url, "payload": "application/fhir+json"}}
+            headers = {**headers_for(session, ods), "Content-Type": "application/fhir+json"}
+            assert client.post("/fhir/Subscription", json=subscription, headers=headers).status_code == 201
+        for row in session.scalars(select(TaskRow)):  # every Task moves on once: one push owed for each, to its owner's subscriber
+            task_rows.change_status(session, row, "accepted", None, None, "test", datetime.now(UTC))
+        session.commit()
+        owed = session.scalar(select(func.count()).select_from(NotificationRow).where(NotificationRow.delivered_at.is_(None)))
+        reports, errors = [], []
+        app_sessions = app.extensions["medpass"]["sessions"]  # the scheduler's sessions, as in production
+
+        def pusher() -> None:
+            try:
+                with app_sessions() as own:
+                    reports.append(deliver_due(own, datetime.now(UTC) + timedelta(seconds=1), lambda push: send(push, 5), limit=1000))
+            except Exception as exc:  # a thread's exception would otherwise be lost: reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=pusher) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    pushed = [(r["path"], r["body"]["meta"]["versionId"]) for r in received.requests]
+    assert errors == [] and len(reports) == 2
+    assert owed and len(pushed) == len(set(pushed)) and sum(r.delivered + r.superseded for r in reports) == owed
