@@ -27,6 +27,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = config.max_message_bytes
     engine = make_engine(config.database_url)
     app.extensions["medpass"] = {"config": config, "engine": engine, "sessions": make_sessionmaker(engine, immediate=True),
+                                 "read_sessions": make_sessionmaker(engine),
                                  "rate_limiter": RateLimiter(config.rate_limit_per_minute), "client_cache": ClientCache()}
     register_blueprints(app)
     register_error_handlers(app)

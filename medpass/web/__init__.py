@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+#: GET endpoints that may write: they reconcile (storing what changed) or store a new passport version.
+WRITING_READS = frozenset({
+    "fhir_api.passport", "fhir_api.search_detected_issues", "fhir_api.search_lists",
+    "pages.patient", "pages.passport", "pages.passport_as_pdf",
+})
+
 
 def db_session() -> Session:
-    """The request's session, opened on first use and closed when the request ends."""
+    """The request's session, opened on first use and closed when the request ends.
+
+    A request that may write gets the app's writing sessions (on SQLite they take the write lock at BEGIN,
+    see db/session.py); a read gets a reading session, so reads never wait for one another.
+    """
     if "db_session" not in g:
-        g.db_session = current_app.extensions["medpass"]["sessions"]()
+        writes = request.method not in ("GET", "HEAD") or request.endpoint in WRITING_READS
+        g.db_session = current_app.extensions["medpass"]["sessions" if writes else "read_sessions"]()
     session: Session = g.db_session
     return session
 
