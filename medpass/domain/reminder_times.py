@@ -1,0 +1,50 @@
+"""When a dose reminder is due: the patient's local times in Europe/London, right across both DST changes.
+
+A reminder is planned as a local wall-clock time on a local date (never as "every 24 hours", which drifts an
+hour at each change; DOMAIN.md §6). On the March change a time in the missing hour (01:00-01:59) is sent at
+the same minutes after the gap (01:30 becomes 02:30 BST): never skipped. On the October change a time in the
+repeated hour is sent at its first occurrence only: never twice. Each reminder's key is its plan, local date
+and local time, so planning again never makes a second one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """One reminder: its idempotency key, the local date and time it is for, and the instant to send it."""
+
+    key: str
+    local_date: date
+    local_time: time
+    due_at: datetime
+
+
+def local_instant(day: date, at: time, zone: ZoneInfo = LONDON) -> datetime:
+    """The UTC instant of a local wall-clock time: the first of two in the repeated hour, after the gap if missing.
+
+    PEP 495: with fold=0 a repeated time takes its first (summer-time) offset, and a missing time the offset from
+    before the gap, which lands the same minutes after it.
+    """
+    return datetime.combine(day, at, tzinfo=zone).replace(fold=0).astimezone(UTC)
+
+
+def reminders_between(plan_id: int, times: tuple[time, ...], start: datetime, end: datetime,
+                      zone: ZoneInfo = LONDON) -> list[DueReminder]:
+    """Every reminder of a plan due in [start, end), in order, each exactly once."""
+    found = []
+    day = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date() + timedelta(days=1)
+    while day <= last:
+        for at in sorted(times):
+            due = local_instant(day, at, zone)
+            if start <= due < end:
+                found.append(DueReminder(f"dose:{plan_id}:{day.isoformat()}T{at.strftime('%H:%M')}", day, at, due))
+        day += timedelta(days=1)
+    return sorted(found, key=lambda r: r.due_at)
