@@ -14,6 +14,7 @@ import click
 from flask import Flask, current_app
 
 from medpass.config import Config
+from medpass.domain.contacts import ConsentChange
 from medpass.domain.errors import InvalidRequest, MessageRejected, NotFound, StorageUnavailable
 from medpass.domain.feeds import Feed
 from medpass.domain.reconciled_list import reconciled_lines
@@ -33,8 +34,10 @@ from medpass.services.passport import make_passport
 from medpass.services.reconcile import PatientReconciliation, reconcile_patient
 from medpass.services.resolution import resolve_discrepancy
 from medpass.services.samples import load_samples
+from medpass.services.sms import dispatch, queue_test_message, record_consent, recover_stale
 from medpass.services.subscriptions import deliver_due
 from medpass.services.tasks import search_tasks
+from medpass.sms.gateway import gateway_from
 
 
 def _medpass() -> dict[str, Any]:
@@ -301,10 +304,60 @@ def scheduler_command() -> None:
         click.echo("medpass scheduler stopped")
 
 
+@click.command("sms-consent")
+@click.option("--nhs-number", required=True)
+@click.option("--opt-in/--opt-out", "opt_in", required=True, help="record consent to SMS, or its withdrawal")
+@click.option("--phone", help="the patient's mobile number (needed to opt in the first time)")
+@click.option("--by", "recorded_by", required=True, help="who recorded it")
+@click.option("--how", required=True, help="how it was given, e.g. 'in clinic, verbally'")
+@click.option("--show-medicine-names/--hide-medicine-names", default=None, help="the patient chose to see medicine names")
+def sms_consent_command(nhs_number: str, opt_in: bool, phone: str | None, recorded_by: str, how: str,
+                        show_medicine_names: bool | None) -> None:
+    """Record a patient's consent to SMS (with their mobile number) or their opt-out."""
+    change = ConsentChange.OPTED_IN if opt_in else ConsentChange.OPTED_OUT
+    with _medpass()["sessions"]() as session:
+        try:
+            contact = record_consent(session, nhs_number, change=change, phone=phone, recorded_by=recorded_by, how=how, now=_now(),
+                                     show_medicine_names=show_medicine_names)
+        except (InvalidRequest, NotFound) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+    click.echo(f"{change.value} recorded for NHS number {nhs_number}" + (f" ({contact.phone})" if contact else ""))
+
+
+@click.command("sms-test")
+@click.option("--nhs-number", required=True)
+def sms_test_command(nhs_number: str) -> None:
+    """Queue one test message to the patient now (sent by the next dispatch, if they have consented)."""
+    with _medpass()["sessions"]() as session:
+        try:
+            message_id, _ = queue_test_message(session, nhs_number, _now())
+        except NotFound as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+    click.echo(f"queued test message {message_id}")
+
+
+@click.command("sms-dispatch")
+@click.option("--limit", default=100, show_default=True)
+def sms_dispatch_command(limit: int) -> None:
+    """One dispatch pass: send the due SMS through the configured gateway."""
+    try:
+        gateway = gateway_from(_medpass()["config"])
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    with _medpass()["sessions"]() as session:
+        stale = recover_stale(session, _now())
+        report = dispatch(session, gateway, _now(), worker=f"cli:{getpass.getuser()}", limit=limit)
+    click.echo(f"{report.sent} sent, {report.retried} to retry, {report.failed} failed, {report.dropped} dropped (too late), "
+               f"{report.cancelled} cancelled (no consent), {report.unknown + stale} unknown (check before resending)")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the commands to `flask --app medpass`."""
     for command in (init_db_command, ingest_command, load_samples_command, discrepancies_command, resolve_command,
                     passport_command, reconciled_list_command, create_client_command, tasks_command, push_notifications_command,
-                    scheduler_command):
+                    scheduler_command, sms_consent_command, sms_test_command, sms_dispatch_command):
         command.__class__ = _MedpassCommand
         app.cli.add_command(command)

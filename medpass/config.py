@@ -48,6 +48,13 @@ class Config:
     rate_limit_per_minute: int = 1200
     push_timeout_seconds: float = 10.0
     push_interval_seconds: float = 30.0
+    sms_gateway: str = "console"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = field(default=None, repr=False)
+    twilio_messaging_service_sid: str | None = None
+    twilio_from_number: str | None = None
+    twilio_api_base_url: str | None = None
+    public_base_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -66,6 +73,13 @@ class Config:
             rate_limit_per_minute=int(env.get("MEDPASS_RATE_LIMIT_PER_MINUTE", "1200")),
             push_timeout_seconds=float(env.get("MEDPASS_PUSH_TIMEOUT_SECONDS", "10")),
             push_interval_seconds=float(env.get("MEDPASS_PUSH_INTERVAL_SECONDS", "30")),
+            sms_gateway=env.get("MEDPASS_SMS_GATEWAY", "console"),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN"),
+            twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID"),
+            twilio_from_number=env.get("TWILIO_FROM_NUMBER"),
+            twilio_api_base_url=env.get("TWILIO_API_BASE_URL"),
+            public_base_url=env.get("PUBLIC_BASE_URL"),
         )
         return replace(config, samples_dir=Path(samples).resolve()) if samples else config
 

@@ -7,7 +7,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import shared_path
+from tests.conftest import ROOT, shared_path
+from tests.e2e.conftest import FLASK
 from tests.fhir_schema import schema_errors
 from tests.messages import bundle, encode, statement
 
@@ -129,3 +130,19 @@ def test_create_client_prints_the_token_once_as_its_last_line(flask_cli: Cli) ->
     assert len(token) >= 40 and " " not in token
     refused = flask_cli("create-client", "--name", "X", "--ods", "ZZG02", "--scope", "user/Patient.rs")
     assert refused.returncode == 1 and "not a SMART system scope" in refused.stderr
+
+
+def test_sms_consent_test_and_dispatch_from_the_command_line(flask_cli: Cli, cli_env: dict[str, str]) -> None:
+    assert flask_cli("init-db").returncode == 0 and flask_cli("load-samples").returncode == 0
+    refused = flask_cli("sms-consent", "--nhs-number", "9999986986", "--opt-in", "--phone", "020 7946 0000", "--by", "Pharmacist A",
+                        "--how", "in clinic")
+    assert refused.returncode == 1 and "not a mobile number" in refused.stderr and "Traceback" not in refused.stderr
+    consented = flask_cli("sms-consent", "--nhs-number", "9999986986", "--opt-in", "--phone", "07700 900123", "--by", "Pharmacist A",
+                          "--how", "in clinic")
+    assert consented.returncode == 0 and "opted-in recorded" in consented.stdout and "+447700900123" in consented.stdout
+    assert flask_cli("sms-test", "--nhs-number", "9999986986").stdout.startswith("queued test message")
+    sent = flask_cli("sms-dispatch")
+    assert sent.returncode == 0 and sent.stdout.startswith("1 sent"), sent.stdout + sent.stderr
+    misconfigured = subprocess.run([*FLASK, "sms-dispatch"], env={**cli_env, "MEDPASS_SMS_GATEWAY": "twilio"}, cwd=ROOT,
+                                   capture_output=True, text=True, timeout=60)
+    assert misconfigured.returncode == 1 and "needs TWILIO_ACCOUNT_SID" in misconfigured.stderr

@@ -1,0 +1,1 @@
+"""SMS gateways: where an outbox message goes out (console for offline use, Twilio for real)."""

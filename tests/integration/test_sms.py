@@ -1,0 +1,142 @@
+"""SMS: consent first, one outbox row per message, and the dispatcher through the console and the real twilio client
+(pointed at a local server that answers like Twilio)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from medpass.db.rows import SmsConsentRow, SmsContactRow, SmsOutboxRow
+from medpass.domain.contacts import ConsentChange
+from medpass.domain.errors import InvalidRequest, NotFound
+from medpass.services.samples import load_samples
+from medpass.services.sms import SENDING_LEASE, dispatch, enqueue, queue_test_message, record_consent, recover_stale
+from medpass.sms.gateway import ConsoleGateway, TwilioGateway, TwilioSettings
+from tests.conftest import NOW, SAMPLES
+from tests.fake_twilio import fake_twilio
+
+LITHIUM = "9999986986"
+MOBILE = "07700 900123"
+
+
+@pytest.fixture
+def patient(session: Session) -> int:
+    """The demo data; the lithium patient's id."""
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    from medpass.db.rows import PatientRow
+
+    return session.scalars(select(PatientRow.id).where(PatientRow.nhs_number == LITHIUM)).one()
+
+
+def opt_in(session: Session, at: timedelta = timedelta(0)) -> None:
+    """The patient consents in clinic, giving their mobile number."""
+    record_consent(session, LITHIUM, change=ConsentChange.OPTED_IN, phone=MOBILE, recorded_by="Pharmacist A", how="in clinic",
+                   now=NOW + at)
+
+
+def status_of(session: Session, message_id: int) -> SmsOutboxRow:
+    """A fresh read of one outbox row."""
+    session.expire_all()
+    return session.get_one(SmsOutboxRow, message_id)
+
+
+def test_nothing_is_sent_without_consent_and_an_opt_out_cancels_what_is_queued(session: Session, patient: int) -> None:
+    first, _ = queue_test_message(session, LITHIUM, NOW)
+    assert dispatch(session, ConsoleGateway(), NOW).cancelled == 1 and status_of(session, first).status == "cancelled"
+    opt_in(session)
+    second, _ = queue_test_message(session, LITHIUM, NOW + timedelta(seconds=1))
+    report = dispatch(session, ConsoleGateway(), NOW + timedelta(seconds=1))
+    sent = status_of(session, second)
+    assert report.sent == 1 and sent.status == "sent" and sent.to_number == "+447700900123"
+    assert sent.message_sid == f"console-outbox-{second}"
+    third, _ = queue_test_message(session, LITHIUM, NOW + timedelta(minutes=5))
+    record_consent(session, LITHIUM, change=ConsentChange.OPTED_OUT, phone=None, recorded_by="patient", how="asked at the pharmacy",
+                   now=NOW + timedelta(minutes=1))
+    assert status_of(session, third).status == "cancelled"
+    history = session.scalars(select(SmsConsentRow.change).where(SmsConsentRow.patient_id == patient).order_by(SmsConsentRow.id)).all()
+    assert history == ["opted-in", "opted-out"]
+
+
+def test_a_message_is_created_once_however_often_it_is_planned(session: Session, patient: int) -> None:
+    made = [enqueue(session, patient, key="dose:1:2026-11-25T08:00", kind="dose-reminder", body="Time for your morning medicines.",
+                    due_at=NOW, valid_for=timedelta(hours=1), now=NOW) for _ in range(3)]
+    assert [created for _, created in made] == [True, False, False] and len({i for i, _ in made}) == 1
+    with pytest.raises(InvalidRequest):
+        enqueue(session, patient, key="too-long", kind="test", body="x" * 919, due_at=NOW, valid_for=None, now=NOW)
+
+
+def test_a_reminder_that_could_not_go_out_in_its_hour_is_dropped_not_sent_late(session: Session, patient: int) -> None:
+    opt_in(session)
+    message, _ = enqueue(session, patient, key="dose:1:late", kind="dose-reminder", body="Time for your medicines.", due_at=NOW,
+                         valid_for=timedelta(hours=1), now=NOW)
+    assert dispatch(session, ConsoleGateway(), NOW + timedelta(hours=1, minutes=1)).dropped == 1
+    assert status_of(session, message).status == "dropped"
+
+
+def test_a_message_left_sending_by_a_dead_dispatcher_is_never_resent(session: Session, patient: int) -> None:
+    opt_in(session)
+    message, _ = queue_test_message(session, LITHIUM, NOW)
+    row = session.get_one(SmsOutboxRow, message)
+    row.status, row.claimed_at = "sending", NOW
+    session.commit()
+    assert recover_stale(session, NOW + SENDING_LEASE - timedelta(seconds=1)) == 0
+    assert recover_stale(session, NOW + SENDING_LEASE + timedelta(seconds=1)) == 1
+    assert dispatch(session, ConsoleGateway(), NOW + timedelta(hours=1)).sent == 0 and status_of(session, message).status == "unknown"
+
+
+def test_consent_needs_a_known_patient_and_a_uk_mobile(session: Session, patient: int) -> None:
+    with pytest.raises(NotFound):
+        record_consent(session, "9990000018", change=ConsentChange.OPTED_IN, phone=MOBILE, recorded_by="x", how="y", now=NOW)
+    with pytest.raises(InvalidRequest):
+        record_consent(session, LITHIUM, change=ConsentChange.OPTED_IN, phone="020 7946 0000", recorded_by="x", how="y", now=NOW)
+    with pytest.raises(NotFound, match="no mobile number"):
+        record_consent(session, LITHIUM, change=ConsentChange.OPTED_IN, phone=None, recorded_by="x", how="y", now=NOW)
+    assert session.scalars(select(SmsContactRow)).all() == []
+
+
+def twilio(base_url: str) -> TwilioGateway:
+    """The real twilio client pointed at the fake."""
+    return TwilioGateway(TwilioSettings("AC" + "0" * 32, "not-a-real-token", messaging_service_sid="MG" + "1" * 32,
+                                        api_base_url=base_url, timeout_seconds=1))
+
+
+def test_the_twilio_gateway_sends_through_the_real_client_and_keeps_the_sid(session: Session, patient: int) -> None:
+    opt_in(session)
+    message, _ = queue_test_message(session, LITHIUM, NOW)
+    with fake_twilio() as (url, fake):
+        assert dispatch(session, twilio(url), NOW).sent == 1
+    (request,) = fake.requests
+    assert request["path"] == f"/2010-04-01/Accounts/AC{'0' * 32}/Messages.json" and request["user"] == "AC" + "0" * 32
+    assert request["form"]["To"] == "+447700900123" and request["form"]["MessagingServiceSid"] == "MG" + "1" * 32
+    assert request["form"]["Body"].startswith("This is a test message from medpass")
+    assert status_of(session, message).message_sid == "SM" + f"{1:032x}"
+
+
+@pytest.mark.parametrize(("reply", "status", "then"), [
+    ((400, 21610), "failed", "opted-out"),
+    ((400, 21211), "failed", "number flagged"),
+    ((429, 20429), "queued", "retry"),
+    ((500, None), "queued", "retry"),
+    ("silence", "unknown", "never resent"),
+])
+def test_twilio_errors_are_handled_by_class(session: Session, patient: int, reply: object, status: str, then: str) -> None:
+    opt_in(session)
+    message, _ = queue_test_message(session, LITHIUM, NOW)
+    with fake_twilio() as (url, fake):
+        fake.script.append(reply)  # type: ignore[arg-type]
+        dispatch(session, twilio(url), NOW)
+        first = status_of(session, message)
+        assert first.status == status and first.attempts == 1
+        again = dispatch(session, twilio(url), NOW + timedelta(seconds=31))  # 20429 and 5xx back off 30 s first
+    if then == "retry":
+        assert again.sent == 1 and len(fake.requests) == 2 and status_of(session, message).status == "sent"
+    else:
+        assert again.sent == 0 and len(fake.requests) == 1 and status_of(session, message).status == status
+    if then == "opted-out":
+        changes = session.scalars(select(SmsConsentRow.change).order_by(SmsConsentRow.id)).all()
+        assert changes[-1] == "opted-out"
+    if then == "number flagged":
+        assert session.scalars(select(SmsContactRow.number_problem)).one()
