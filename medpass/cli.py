@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -294,10 +295,16 @@ def push_notifications_command(limit: int) -> None:
 
 @click.command("scheduler")
 def scheduler_command() -> None:
-    """Run the scheduler in this process until stopped (Ctrl+C): pushes Subscription notifications."""
-    scheduler = build_scheduler(_medpass())
+    """Run the scheduler in this process until stopped (Ctrl+C): pushes Subscription notifications, dispatches SMS."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        scheduler = build_scheduler(_medpass())
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     config: Config = _medpass()["config"]
-    click.echo(f"medpass scheduler: pushing notifications every {config.push_interval_seconds:g} s (Ctrl+C stops)")
+    click.echo(f"medpass scheduler: pushing notifications every {config.push_interval_seconds:g} s, dispatching SMS every "
+               f"{config.sms_dispatch_seconds:g} s through the {config.sms_gateway} gateway (Ctrl+C stops)")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
@@ -342,6 +349,7 @@ def sms_test_command(nhs_number: str) -> None:
 @click.option("--limit", default=100, show_default=True)
 def sms_dispatch_command(limit: int) -> None:
     """One dispatch pass: send the due SMS through the configured gateway."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
         gateway = gateway_from(_medpass()["config"])
     except ValueError as exc:

@@ -49,6 +49,7 @@ class Config:
     push_timeout_seconds: float = 10.0
     push_interval_seconds: float = 30.0
     sms_gateway: str = "console"
+    sms_dispatch_seconds: float = 30.0
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = field(default=None, repr=False)
     twilio_messaging_service_sid: str | None = None
@@ -74,6 +75,7 @@ class Config:
             push_timeout_seconds=float(env.get("MEDPASS_PUSH_TIMEOUT_SECONDS", "10")),
             push_interval_seconds=float(env.get("MEDPASS_PUSH_INTERVAL_SECONDS", "30")),
             sms_gateway=env.get("MEDPASS_SMS_GATEWAY", "console"),
+            sms_dispatch_seconds=float(env.get("MEDPASS_SMS_DISPATCH_SECONDS", "30")),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID"),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN"),
             twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID"),

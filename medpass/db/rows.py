@@ -370,3 +370,31 @@ class SmsOutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SmsInboundRow(Base):
+    """A patient's reply, kept as sent: what medpass read it as, and the reminder it answers (TAKEN/SKIP)."""
+
+    __tablename__ = "sms_inbound"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"), nullable=True, index=True)
+    from_number: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    answers_outbox_id: Mapped[int | None] = mapped_column(ForeignKey("sms_outbox.id"), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SmsStatusRow(Base):
+    """A Twilio status callback, once per (message SID, status): Twilio may repeat them."""
+
+    __tablename__ = "sms_status_events"
+    __table_args__ = (UniqueConstraint("message_sid", "status", name="uq_sms_status_events"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_sid: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(10))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -49,8 +49,10 @@ def register_blueprints(app: Flask) -> None:
     assert fhir_notifications and fhir_records  # imported for their routes, which join the fhir_api blueprint
     from medpass.web.health import health
     from medpass.web.pages import pages
+    from medpass.web.sms_webhooks import sms_webhooks
 
     app.teardown_appcontext(close_session)
     app.register_blueprint(fhir_api)
     app.register_blueprint(health)
     app.register_blueprint(pages)
+    app.register_blueprint(sms_webhooks)

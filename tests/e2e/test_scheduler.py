@@ -45,3 +45,19 @@ def test_the_scheduler_process_pushes_a_new_task_to_its_subscriber_and_stops_cle
             out, err = scheduler.communicate(timeout=20)
     assert sorted(r["body"]["code"]["coding"][0]["code"] for r in received.requests) == ["changed", "high-severity-discrepancy"]
     assert scheduler.returncode == 0 and "scheduler stopped" in out and "Traceback" not in err
+
+
+def test_the_scheduler_sends_a_queued_sms_through_the_console_gateway(flask_cli: Cli, cli_env: dict[str, str]) -> None:
+    assert flask_cli("init-db").returncode == 0 and flask_cli("load-samples").returncode == 0
+    assert flask_cli("sms-consent", "--nhs-number", "9999986986", "--opt-in", "--phone", "07700 900123", "--by", "Pharmacist A",
+                     "--how", "in clinic").returncode == 0
+    assert flask_cli("sms-test", "--nhs-number", "9999986986").returncode == 0
+    scheduler = subprocess.Popen([*FLASK, "scheduler"], env=dict(cli_env, MEDPASS_SMS_DISPATCH_SECONDS="0.5"), cwd=ROOT,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(4)
+    finally:
+        scheduler.send_signal(signal.SIGINT)
+        out, err = scheduler.communicate(timeout=20)
+    assert "SMS to +447700900123" in err and "This is a test message from medpass" in err, out + err
+    assert "1 sent" not in out and "Traceback" not in err
