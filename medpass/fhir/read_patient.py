@@ -9,8 +9,7 @@ from medpass.domain.nhs_number import NHS_NUMBER_SYSTEM, nhs_number_problem, nor
 from medpass.domain.patients import Demographics, Practice
 from medpass.fhir.bundle_index import BundleIndex, IndexedEntry
 from medpass.fhir.elements import references
-from medpass.fhir.models import FhirVersion, ValidationError, validate_resource
-from medpass.fhir.parse import fhir_path
+from medpass.fhir.read_resource import valid_resource
 
 #: UK Core's ODS code system; some senders still write the older British spelling.
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
@@ -142,13 +141,7 @@ def read_patient(index: BundleIndex) -> Demographics:
 
 def read_patient_resource(resource: Any) -> Demographics:
     """A Patient a client POSTs (R4): valid, with a valid NHS number; InvalidRequest naming the first problem."""
-    if not isinstance(resource, dict) or resource.get("resourceType") != "Patient":
-        raise InvalidRequest("send a Patient as FHIR JSON")
-    try:
-        validate_resource(FhirVersion.R4, resource)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InvalidRequest(f"not a valid Patient at {fhir_path(tuple(first['loc']), 'Patient')}: {first['msg']}") from None
+    resource = valid_resource(resource, "Patient")
     number, problems = _nhs_identifier(resource.get("identifier"), "Patient")
     if number is None:
         raise InvalidRequest("; ".join(p.describe() for p in problems))

@@ -7,8 +7,7 @@ from typing import Any
 
 from medpass.domain.errors import InvalidRequest
 from medpass.fhir.codes import CANONICAL_BASE
-from medpass.fhir.models import FhirVersion, ValidationError, validate_resource
-from medpass.fhir.parse import fhir_path
+from medpass.fhir.read_resource import valid_resource
 
 INTENT_EXTENSION = f"{CANONICAL_BASE}/StructureDefinition/discrepancy-intent"
 ACCEPTED_FEED_EXTENSION = f"{CANONICAL_BASE}/StructureDefinition/discrepancy-accepted-feed"
@@ -37,15 +36,9 @@ def _extension_code(mitigation: dict[str, Any], url: str) -> str | None:
 
 def read_resolution(resource: Any, issue_id: str) -> ResolutionRequest:
     """Read a PUT DetectedIssue: status final (resolved) or cancelled (dismissed), the newest mitigation says why."""
-    if not isinstance(resource, dict) or resource.get("resourceType") != "DetectedIssue":
-        raise InvalidRequest("send a DetectedIssue")
+    resource = valid_resource(resource, "DetectedIssue")
     if resource.get("id") != issue_id:
         raise InvalidRequest(f"DetectedIssue.id must be {issue_id!r}, the id in the URL")
-    try:
-        validate_resource(FhirVersion.R4, resource)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InvalidRequest(f"not a valid DetectedIssue at {fhir_path(tuple(first['loc']), 'DetectedIssue')}: {first['msg']}") from None
     status = resource.get("status")
     if status not in ("final", "cancelled"):
         raise InvalidRequest("DetectedIssue.status must be final (resolved) or cancelled (dismissed)")

@@ -8,8 +8,7 @@ from typing import Any
 from medpass.domain.errors import InvalidRequest
 from medpass.domain.subscriptions import parse_criteria
 from medpass.domain.tasks import TaskStatus, parse_status
-from medpass.fhir.models import FhirVersion, ValidationError, validate_resource
-from medpass.fhir.parse import fhir_path
+from medpass.fhir.read_resource import valid_resource
 
 #: What a subscriber may ask to be sent: the Task itself as FHIR JSON, or nothing but a ping.
 PAYLOADS = frozenset({"application/fhir+json", "application/json"})
@@ -35,21 +34,9 @@ class SubscriptionRequest:
     headers: tuple[str, ...]
 
 
-def _valid(resource: Any, resource_type: str) -> dict[str, Any]:
-    """The body as a valid R4 resource of the expected type, or InvalidRequest with the FHIRPath of the first problem."""
-    if not isinstance(resource, dict) or resource.get("resourceType") != resource_type:
-        raise InvalidRequest(f"send a {resource_type} as FHIR JSON")
-    try:
-        validate_resource(FhirVersion.R4, resource)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InvalidRequest(f"not a valid {resource_type} at {fhir_path(tuple(first['loc']), resource_type)}: {first['msg']}") from None
-    return resource
-
-
 def read_task_update(resource: Any, task_id: str) -> TaskUpdate:
     """Read a PUT Task: only status, statusReason.text and the newest note are taken; the rest is medpass's."""
-    body = _valid(resource, "Task")
+    body = valid_resource(resource, "Task")
     if body.get("id") != task_id:
         raise InvalidRequest(f"Task.id must be {task_id!r}, the id in the URL")
     reason = (body.get("statusReason") or {}).get("text")
@@ -59,7 +46,7 @@ def read_task_update(resource: Any, task_id: str) -> TaskUpdate:
 
 def read_subscription(resource: Any) -> SubscriptionRequest:
     """Read a POSTed Subscription: an R4 rest-hook on Task with an http(s) endpoint."""
-    body = _valid(resource, "Subscription")
+    body = valid_resource(resource, "Subscription")
     channel = body.get("channel") or {}
     if channel.get("type") != "rest-hook":
         raise InvalidRequest("Subscription.channel.type: medpass pushes by rest-hook only")
