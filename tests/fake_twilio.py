@@ -42,10 +42,12 @@ def fake_twilio() -> Iterator[tuple[str, FakeTwilio]]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+            raw_body = self.rfile.read(length)
+            form = {k: v[0] for k, v in parse_qs(raw_body.decode()).items()}
             user = base64.b64decode(self.headers.get("Authorization", "Basic ").split(" ", 1)[1] or b"").decode().split(":")[0]
             with lock:
-                fake.requests.append({"method": "POST", "path": self.path, "form": form, "user": user})
+                fake.requests.append({"method": "POST", "path": self.path, "form": form, "user": user, "raw": raw_body,
+                                      "headers": dict(self.headers)})
                 reply = fake.next_reply()
             if reply == "silence":
                 time.sleep(3)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from medpass.services.sms import SENDING_LEASE, dispatch, enqueue, queue_test_me
 from medpass.sms.gateway import ConsoleGateway, TwilioGateway, TwilioSettings
 from tests.conftest import NOW, SAMPLES
 from tests.fake_twilio import fake_twilio
+from tests.twilio_openapi import request_problems
 
 LITHIUM = "9999986986"
 MOBILE = "07700 900123"
@@ -113,6 +115,18 @@ def test_the_twilio_gateway_sends_through_the_real_client_and_keeps_the_sid(sess
     assert request["form"]["To"] == "+447700900123" and request["form"]["MessagingServiceSid"] == "MG" + "1" * 32
     assert request["form"]["Body"].startswith("This is a test message from medpass")
     assert status_of(session, message).message_sid == "SM" + f"{1:032x}"
+    assert request_problems(request) == []
+
+
+def test_the_openapi_check_catches_a_request_twilio_would_refuse() -> None:
+    good = {"method": "POST", "path": f"/2010-04-01/Accounts/AC{'0' * 32}/Messages.json",
+            "headers": {"Authorization": "Basic " + base64.b64encode(f"AC{'0' * 32}:x".encode()).decode(),
+                        "Content-Type": "application/x-www-form-urlencoded"},
+            "raw": f"To=%2B447700900123&Body=hi&MessagingServiceSid=MG{'1' * 32}".encode()}
+    assert request_problems(good) == []
+    assert request_problems({**good, "raw": b"Body=hi"})  # no To
+    assert request_problems({**good, "raw": b"To=%2B447700900123&Body=hi&MessagingServiceSid=MG1"})  # not a service SID
+    assert request_problems({**good, "headers": {"Content-Type": "application/x-www-form-urlencoded"}})  # no credentials
 
 
 @pytest.mark.parametrize(("reply", "status", "then"), [
@@ -131,6 +145,7 @@ def test_twilio_errors_are_handled_by_class(session: Session, patient: int, repl
         first = status_of(session, message)
         assert first.status == status and first.attempts == 1
         again = dispatch(session, twilio(url), NOW + timedelta(seconds=31))  # 20429 and 5xx back off 30 s first
+    assert all(request_problems(r) == [] for r in fake.requests)
     if then == "retry":
         assert again.sent == 1 and len(fake.requests) == 2 and status_of(session, message).status == "sent"
     else:
