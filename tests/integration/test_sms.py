@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import base64
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from flask import Flask
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from medpass.db.rows import SmsConsentRow, SmsContactRow, SmsOutboxRow
@@ -155,3 +157,42 @@ def test_twilio_errors_are_handled_by_class(session: Session, patient: int, repl
         assert changes[-1] == "opted-out"
     if then == "number flagged":
         assert session.scalars(select(SmsContactRow.number_problem)).one()
+
+
+def test_two_dispatchers_at_once_send_each_of_thousands_of_messages_exactly_once(app: Flask, session: Session, patient: int) -> None:
+    opt_in(session)
+    rows = [SmsOutboxRow(patient_id=patient, idempotency_key=f"bulk:{n}", kind="test", body="Your medicines service: a test.",
+                         segments=1, due_at=NOW, valid_until=None, status="queued", attempts=0, next_attempt_at=NOW, created_at=NOW)
+            for n in range(2000)]
+    session.add_all(rows)
+    session.commit()
+    sent: list[str] = []
+    lock = threading.Lock()
+
+    class Counting(ConsoleGateway):
+        def send(self, to: str, body: str, reference: str) -> str:
+            with lock:
+                sent.append(reference)
+            return super().send(to, body, reference)
+
+    errors: list[Exception] = []
+    app_sessions = app.extensions["medpass"]["sessions"]  # the dispatchers' sessions, as in production
+
+    def dispatcher(name: str) -> None:
+        try:
+            with app_sessions() as own:
+                while dispatch(own, Counting(), NOW + timedelta(seconds=1), worker=name, limit=50).sent:
+                    pass
+        except Exception as exc:  # a thread's exception would otherwise be lost: reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=dispatcher, args=(f"d{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    session.rollback()
+    by_worker = session.execute(select(SmsOutboxRow.claimed_by, func.count()).group_by(SmsOutboxRow.claimed_by)).all()
+    assert errors == [] and len(sent) == len(set(sent)) == 2000
+    assert session.scalar(select(func.count()).select_from(SmsOutboxRow).where(SmsOutboxRow.status == "sent")) == 2000
+    assert {worker for worker, _ in by_worker} == {"d0", "d1"}  # both took part
