@@ -14,6 +14,7 @@ from medpass.domain.feeds import Feed
 from medpass.domain.lines import FeedList
 from medpass.domain.tasks import CareNetwork, Partner, TaskKind, TaskStatus
 from medpass.reference.dictionary import medicines_dictionary
+from medpass.services.patient_messages import tell_patient
 
 
 def _feed_list(lists: list[FeedList], feed: Feed) -> FeedList | None:
@@ -57,6 +58,7 @@ def notify_partners(
                 patient, message_id, sender, partner, now, network, kind=TaskKind(change.kind.value),
                 key=f"{change.kind.value}|{change.key}", focus=change.focus, medicine=change.medicine,
                 description=change.description, urgent=change.high_risk), now)
+    tell_patient(session, patient, message_id, changes, opened, now)
     for issue in opened:
         if issue.severity != Harm.HIGH.value:
             continue

@@ -22,6 +22,7 @@ from medpass.domain.contacts import ConsentChange, ConsentEvent, may_text, norma
 from medpass.domain.errors import NotFound
 from medpass.domain.nhs_number import normalise_nhs_number
 from medpass.domain.sms_delivery import Outcome, after_failure, still_worth_sending
+from medpass.domain.sms_templates import TEST_TEXT, MessageKind
 from medpass.domain.sms_text import check_length
 from medpass.services.storage import storage_errors
 from medpass.sms.gateway import GatewayError, SmsGateway
@@ -92,8 +93,7 @@ def enqueue(session: Session, patient_id: int, *, key: str, kind: str, body: str
 def queue_test_message(session: Session, nhs_number: str, now: datetime) -> tuple[int, bool]:
     """`sms-test`: one message to the patient now (it still needs their consent when it is sent)."""
     patient = _patient(session, nhs_number)
-    body = "This is a test message from medpass, your medicines service. No reply is needed."
-    return enqueue(session, patient.id, key=f"test:{patient.id}:{now.isoformat()}", kind="test", body=body, due_at=now,
+    return enqueue(session, patient.id, key=f"test:{patient.id}:{now.isoformat()}", kind=MessageKind.TEST.value, body=TEST_TEXT, due_at=now,
                    valid_for=timedelta(hours=1), now=now)
 
 

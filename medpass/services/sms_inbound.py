@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 from medpass.db.rows import PatientRow, SmsContactRow, SmsInboundRow, SmsOutboxRow, SmsStatusRow
 from medpass.domain.contacts import ConsentChange
 from medpass.domain.sms_replies import ReplyKind, classify_reply
+from medpass.domain.sms_templates import HELP_TEXT, MessageKind
 from medpass.services.sms import enqueue, record_consent
 from medpass.services.storage import storage_errors
 
 #: How long after a reminder a TAKEN or SKIP still answers it.
 ANSWER_WINDOW = timedelta(hours=12)
-HELP_TEXT = ("medpass sends reminders for your medicines from your care team. For help with your medicines call your GP "
-             "practice or pharmacy. Reply STOP to stop these messages, START to have them again.")
 #: Delivery statuses in the order they happen: a late callback never moves a message back.
 _STATUS_ORDER = {"queued": 0, "sending": 1, "sent": 2, "undelivered": 3, "failed": 3, "delivered": 4}
 
@@ -61,7 +60,7 @@ def _act(session: Session, patient_id: int, kind: ReplyKind, message_sid: str, n
         record_consent(session, nhs_number, change=change, phone=None, recorded_by="the patient, by SMS reply",
                        how=f"replied {'STOP' if kind is ReplyKind.OPT_OUT else 'START'} (message {message_sid})", now=now)
     elif kind is ReplyKind.HELP:
-        enqueue(session, patient_id, key=f"help:{message_sid}", kind="help-reply", body=HELP_TEXT, due_at=now,
+        enqueue(session, patient_id, key=f"help:{message_sid}", kind=MessageKind.HELP_REPLY.value, body=HELP_TEXT, due_at=now,
                 valid_for=timedelta(hours=1), now=now)
 
 

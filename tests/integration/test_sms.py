@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import threading
 from datetime import timedelta
 
@@ -196,3 +197,45 @@ def test_two_dispatchers_at_once_send_each_of_thousands_of_messages_exactly_once
     assert errors == [] and len(sent) == len(set(sent)) == 2000
     assert session.scalar(select(func.count()).select_from(SmsOutboxRow).where(SmsOutboxRow.status == "sent")) == 2000
     assert {worker for worker, _ in by_worker} == {"d0", "d1"}  # both took part
+
+
+def test_a_consented_patient_is_told_once_that_their_medicines_changed_without_names_unless_chosen(session: Session, patient: int) -> None:
+    from datetime import UTC, datetime
+
+    from medpass.services.ingest import ingest_message
+    from tests.messages import lithium_reduced
+
+    opt_in(session)
+    now = datetime.now(UTC)
+    for _ in range(2):
+        ingest_message(session, "acute", lithium_reduced(), sender="hospital", now=now, max_bytes=5 << 20)
+    session.rollback()
+    (told,) = session.scalars(select(SmsOutboxRow).where(SmsOutboxRow.kind == "medicines-changed")).all()
+    assert told.body.startswith("medpass, your medicines service: your medicines have changed.") and "Lithium" not in told.body
+    assert told.valid_until is not None and told.status == "queued"
+    record_consent(session, LITHIUM, change=ConsentChange.OPTED_IN, phone=None, recorded_by="patient", how="asked to see names",
+                   now=NOW + timedelta(minutes=1), show_medicine_names=True)
+    ingest_message(session, "acute", lithium_reduced("2026-03-02T10:00:00+00:00"), sender="hospital", now=now, max_bytes=5 << 20)
+    back_up = json.loads(lithium_reduced("2026-03-03T10:00:00+00:00").replace(b"400mg at night", b"800mg at night"))
+    for entry in back_up["entry"]:
+        if "doseAndRate" in json.dumps(entry["resource"].get("dosage", [])) and "Lithium" in json.dumps(entry["resource"]):
+            entry["resource"]["dosage"][0]["doseAndRate"][0]["doseQuantity"]["value"] = 800
+    ingest_message(session, "acute", json.dumps(back_up).encode(), sender="hospital", now=now, max_bytes=5 << 20)
+    session.rollback()
+    bodies = session.scalars(select(SmsOutboxRow.body).where(SmsOutboxRow.kind == "medicines-changed").order_by(SmsOutboxRow.id)).all()
+    assert len(bodies) == 2  # the re-sent list of 2 March changed nothing; the dose going back up on 3 March did
+    assert "(Lithium carbonate 400mg modified-release tablets)" in bodies[1]  # the patient chose to see names
+
+
+def test_a_blood_test_that_falls_due_is_sent_as_a_blood_test_not_by_name(session: Session, patient: int) -> None:
+    from medpass.db.rows import DetectedIssueRow, PatientRow
+    from medpass.services.patient_messages import tell_patient
+
+    opt_in(session)
+    due = session.scalars(select(DetectedIssueRow).where(DetectedIssueRow.patient_id == patient,
+                                                         DetectedIssueRow.code == "monitoring-due")).one()
+    assert tell_patient(session, session.get_one(PatientRow, patient), 1, [], [due], NOW) == 1
+    assert tell_patient(session, session.get_one(PatientRow, patient), 2, [], [due], NOW) == 0  # once a day
+    session.commit()
+    body = session.scalars(select(SmsOutboxRow.body).where(SmsOutboxRow.kind == "blood-test-due")).one()
+    assert "due a blood test" in body and "ithium" not in body

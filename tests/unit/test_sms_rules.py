@@ -107,3 +107,20 @@ def test_a_reminder_past_its_window_is_dropped_not_sent_late() -> None:
     due = datetime(2026, 11, 25, 8, tzinfo=UTC)
     assert still_worth_sending(due, timedelta(hours=1), due + timedelta(minutes=59))
     assert not still_worth_sending(due, timedelta(hours=1), due + timedelta(hours=1))
+
+
+def test_every_template_keeps_names_private_unless_chosen_and_fits_two_gsm7_segments() -> None:
+    from medpass.domain.sms_templates import HELP_TEXT, TEST_TEXT, blood_test_due, dose_reminder, medicines_changed
+
+    names = ("Lithium carbonate 400mg modified-release tablets", "Ramipril 5mg capsules")
+    private = [dose_reminder("morning", names, False), medicines_changed(names, False, None), blood_test_due("Lithium level", False),
+               HELP_TEXT, TEST_TEXT, medicines_changed(names, False, "https://medpass.example.nhs.uk/p/abc")]
+    chosen = [dose_reminder("night", names, True), medicines_changed(names, True, None), blood_test_due("Lithium level", True)]
+    for text in private:
+        assert "lithium" not in text.lower() and "ramipril" not in text.lower(), text
+    for text in chosen:
+        assert "Lithium" in text, text
+    for text in private + chosen:
+        length = sms_length(text)
+        assert length.encoding == "GSM-7" and length.segments <= 2 and "date of birth" not in text.lower(), text
+        assert "bit.ly" not in text and "tinyurl" not in text
