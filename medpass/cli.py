@@ -1,5 +1,5 @@
 """Command line (Flask commands): init-db, ingest, load-samples, discrepancies, resolve, reconciled-list, passport,
-create-client, tasks, push-notifications."""
+create-client, tasks, push-notifications, scheduler, sms-consent, sms-test, sms-remind, sms-dispatch."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from medpass.services.database import init_database
 from medpass.services.ingest import ingest_message
 from medpass.services.passport import make_passport
 from medpass.services.reconcile import PatientReconciliation, reconcile_patient
+from medpass.services.reminders import create_plan, plan_reminders
 from medpass.services.resolution import resolve_discrepancy
 from medpass.services.samples import load_samples
 from medpass.services.sms import dispatch, queue_test_message, record_consent, recover_stale
@@ -345,6 +346,23 @@ def sms_test_command(nhs_number: str) -> None:
     click.echo(f"queued test message {message_id}")
 
 
+@click.command("sms-remind")
+@click.option("--nhs-number", required=True)
+@click.option("--medicine", required=True, help="as the reconciled list names it, e.g. 'Lithium carbonate'")
+@click.option("--time", "times", multiple=True, help="a local time, HH:MM (repeat); default: from the dosage")
+@click.option("--by", "created_by", required=True, help="who set it up")
+def sms_remind_command(nhs_number: str, medicine: str, times: tuple[str, ...], created_by: str) -> None:
+    """Set up dose reminders for a medicine the patient takes (sent only with their consent)."""
+    with _medpass()["sessions"]() as session:
+        try:
+            plan = create_plan(session, nhs_number, medicine, list(times), by=created_by, now=_now())
+        except (InvalidRequest, NotFound) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        queued = plan_reminders(session, _now()).queued
+    click.echo(f"reminders for {plan.medicine} at {', '.join(plan.times)} (Europe/London); {queued} queued for the next 24 hours")
+
+
 @click.command("sms-dispatch")
 @click.option("--limit", default=100, show_default=True)
 def sms_dispatch_command(limit: int) -> None:
@@ -366,6 +384,6 @@ def register_commands(app: Flask) -> None:
     """Attach the commands to `flask --app medpass`."""
     for command in (init_db_command, ingest_command, load_samples_command, discrepancies_command, resolve_command,
                     passport_command, reconciled_list_command, create_client_command, tasks_command, push_notifications_command,
-                    scheduler_command, sms_consent_command, sms_test_command, sms_dispatch_command):
+                    scheduler_command, sms_consent_command, sms_test_command, sms_dispatch_command, sms_remind_command):
         command.__class__ = _MedpassCommand
         app.cli.add_command(command)

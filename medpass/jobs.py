@@ -16,6 +16,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from medpass.config import Config
 from medpass.push.rest_hook import send
+from medpass.services.reminders import PlanningReport, plan_reminders
 from medpass.services.sms import DispatchReport, dispatch, recover_stale
 from medpass.services.subscriptions import DeliveryReport, deliver_due
 from medpass.sms.gateway import SmsGateway, gateway_from
@@ -45,12 +46,20 @@ def dispatch_sms(sessions: sessionmaker[Session], config: Config, gateway: SmsGa
     return report
 
 
+def plan_sms_reminders(sessions: sessionmaker[Session]) -> PlanningReport:
+    """Queue the next day's dose reminders (every 15 minutes; idempotent, so overlapping windows add nothing)."""
+    with sessions() as session:
+        return plan_reminders(session, datetime.now(UTC))
+
+
 def build_scheduler(wiring: dict[str, Any]) -> BlockingScheduler:
     """The scheduler with medpass's jobs; each job coalesces missed runs and never overlaps itself."""
     config: Config = wiring["config"]
     scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
     scheduler.add_job(push_notifications, "interval", seconds=config.push_interval_seconds, id="push-notifications",
                       args=(wiring["sessions"], config), next_run_time=datetime.now(UTC))
+    scheduler.add_job(plan_sms_reminders, "interval", minutes=15, id="sms-plan", args=(wiring["sessions"],),
+                      next_run_time=datetime.now(UTC))
     scheduler.add_job(dispatch_sms, "interval", seconds=config.sms_dispatch_seconds, id="sms-dispatch",
                       args=(wiring["sessions"], config, gateway_from(config)), next_run_time=datetime.now(UTC))
     return scheduler

@@ -398,3 +398,18 @@ class SmsStatusRow(Base):
     status: Mapped[str] = mapped_column(String(20))
     error_code: Mapped[str | None] = mapped_column(String(10))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SmsReminderPlanRow(Base):
+    """A patient's dose reminders for one medicine of the reconciled list, at local times they chose (or the defaults)."""
+
+    __tablename__ = "sms_reminder_plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    medicine: Mapped[str] = mapped_column(Text)
+    times: Mapped[list[Any]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean)
+    stopped_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))

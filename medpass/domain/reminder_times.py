@@ -48,3 +48,33 @@ def reminders_between(plan_id: int, times: tuple[time, ...], start: datetime, en
                 found.append(DueReminder(f"dose:{plan_id}:{day.isoformat()}T{at.strftime('%H:%M')}", day, at, due))
         day += timedelta(days=1)
     return sorted(found, key=lambda r: r.due_at)
+
+
+#: Default local times for FHIR Timing.when codes (HL7 v3 TimingEvent): patients can choose their own.
+WHEN_TIMES = {"MORN": time(8, 0), "ACM": time(7, 30), "CM": time(8, 0), "PCM": time(8, 30), "NOON": time(12, 0),
+              "ACD": time(12, 0), "CD": time(12, 30), "PCD": time(13, 0), "AFT": time(14, 0), "EVE": time(18, 0),
+              "ACV": time(17, 30), "CV": time(18, 0), "PCV": time(18, 30), "NIGHT": time(21, 0), "HS": time(22, 0)}
+#: Spread through the waking day by doses a day, when the sender gave only a frequency.
+TIMES_A_DAY = {1: (time(8, 0),), 2: (time(8, 0), time(20, 0)), 3: (time(8, 0), time(14, 0), time(20, 0)),
+               4: (time(8, 0), time(12, 0), time(16, 0), time(20, 0))}
+
+
+def default_times(when: tuple[str, ...], times_a_day: int | None) -> tuple[time, ...]:
+    """The reminder times a dosage suggests: its `when` codes, else its doses a day; none for as-needed or unknown."""
+    from_when = sorted({WHEN_TIMES[code] for code in when if code in WHEN_TIMES})
+    if from_when:
+        return tuple(from_when)
+    return TIMES_A_DAY.get(times_a_day or 0, ())
+
+
+def part_of_day(at: time) -> str:
+    """'morning', 'midday', 'afternoon', 'evening' or 'night': how a reminder names its time without naming a medicine."""
+    if at < time(11, 0):
+        return "morning"
+    if at < time(13, 30):
+        return "midday"
+    if at < time(17, 0):
+        return "afternoon"
+    if at < time(20, 30):
+        return "evening"
+    return "night"

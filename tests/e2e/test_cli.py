@@ -141,6 +141,10 @@ def test_sms_consent_test_and_dispatch_from_the_command_line(flask_cli: Cli, cli
                           "--how", "in clinic")
     assert consented.returncode == 0 and "opted-in recorded" in consented.stdout and "+447700900123" in consented.stdout
     assert flask_cli("sms-test", "--nhs-number", "9999986986").stdout.startswith("queued test message")
+    remind = flask_cli("sms-remind", "--nhs-number", "9999986986", "--medicine", "Lithium carbonate", "--by", "Pharmacist A")
+    assert remind.returncode == 0 and "reminders for Lithium carbonate at 22:00 (Europe/London)" in remind.stdout, remind.stderr
+    not_taken = flask_cli("sms-remind", "--nhs-number", "9999986986", "--medicine", "Clozapine", "--by", "Pharmacist A")
+    assert not_taken.returncode == 1 and "not a medicine the reconciled list has" in not_taken.stderr
     sent = flask_cli("sms-dispatch")
     assert sent.returncode == 0 and sent.stdout.startswith("1 sent"), sent.stdout + sent.stderr
     misconfigured = subprocess.run([*FLASK, "sms-dispatch"], env={**cli_env, "MEDPASS_SMS_GATEWAY": "twilio"}, cwd=ROOT,
