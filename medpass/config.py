@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from medpass.domain.feeds import Feed
-from medpass.domain.tasks import AcknowledgementWindows, CareNetwork, Partner
+from medpass.domain.tasks import AcknowledgementWindows, CareNetwork, MissedDoseRule, Partner
 
 DEFAULT_MAX_MESSAGE_BYTES = 5 * 1024 * 1024
 
@@ -49,6 +49,7 @@ class Config:
     push_timeout_seconds: float = 10.0
     push_interval_seconds: float = 30.0
     sms_gateway: str = "console"
+    missed_doses: MissedDoseRule = field(default_factory=MissedDoseRule)
     sms_dispatch_seconds: float = 30.0
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = field(default=None, repr=False)
@@ -75,6 +76,7 @@ class Config:
             push_timeout_seconds=float(env.get("MEDPASS_PUSH_TIMEOUT_SECONDS", "10")),
             push_interval_seconds=float(env.get("MEDPASS_PUSH_INTERVAL_SECONDS", "30")),
             sms_gateway=env.get("MEDPASS_SMS_GATEWAY", "console"),
+            missed_doses=MissedDoseRule(int(env.get("MEDPASS_MISSED_DOSES", "3")), int(env.get("MEDPASS_MISSED_DOSES_DAYS", "7"))),
             sms_dispatch_seconds=float(env.get("MEDPASS_SMS_DISPATCH_SECONDS", "30")),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID"),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN"),

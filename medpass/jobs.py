@@ -46,10 +46,10 @@ def dispatch_sms(sessions: sessionmaker[Session], config: Config, gateway: SmsGa
     return report
 
 
-def plan_sms_reminders(sessions: sessionmaker[Session]) -> PlanningReport:
+def plan_sms_reminders(sessions: sessionmaker[Session], config: Config) -> PlanningReport:
     """Queue the next day's dose reminders (every 15 minutes; idempotent, so overlapping windows add nothing)."""
     with sessions() as session:
-        return plan_reminders(session, datetime.now(UTC))
+        return plan_reminders(session, datetime.now(UTC), rule=config.missed_doses, network=config.care_network)
 
 
 def build_scheduler(wiring: dict[str, Any]) -> BlockingScheduler:
@@ -58,7 +58,7 @@ def build_scheduler(wiring: dict[str, Any]) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
     scheduler.add_job(push_notifications, "interval", seconds=config.push_interval_seconds, id="push-notifications",
                       args=(wiring["sessions"], config), next_run_time=datetime.now(UTC))
-    scheduler.add_job(plan_sms_reminders, "interval", minutes=15, id="sms-plan", args=(wiring["sessions"],),
+    scheduler.add_job(plan_sms_reminders, "interval", minutes=15, id="sms-plan", args=(wiring["sessions"], config),
                       next_run_time=datetime.now(UTC))
     scheduler.add_job(dispatch_sms, "interval", seconds=config.sms_dispatch_seconds, id="sms-dispatch",
                       args=(wiring["sessions"], config, gateway_from(config)), next_run_time=datetime.now(UTC))

@@ -242,7 +242,7 @@ class TaskRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
-    message_id: Mapped[int] = mapped_column(ForeignKey("feed_messages.id"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("feed_messages.id"), nullable=True)  # None: from SMS replies
     requester_feed: Mapped[str] = mapped_column(String(20))
     requester_ods: Mapped[str | None] = mapped_column(String(20))
     owner_feed: Mapped[str] = mapped_column(String(20))

@@ -16,11 +16,12 @@ from medpass.domain.tasks import CareTask, Partner, TaskKind, TaskStatus
 
 def as_task(row: TaskRow, version: TaskVersionRow | None = None) -> CareTask:
     """A Task row (or one of its earlier versions) as the domain's CareTask."""
-    requester_feed = Feed(row.requester_feed)
+    requester = (Partner(Feed(row.requester_feed), row.requester_ods, Feed(row.requester_feed).heading)
+                 if row.requester_feed in {f.value for f in Feed} else None)
     current = version or row
     return CareTask(
         id=row.id, patient_id=row.patient_id,
-        requester=Partner(requester_feed, row.requester_ods, requester_feed.heading),
+        requester=requester,
         owner=Partner(Feed(row.owner_feed), row.owner_ods, row.owner_name), kind=TaskKind(row.kind), focus=row.focus,
         medicine=row.medicine, description=row.description, urgent=row.priority == "urgent", status=TaskStatus(current.status),
         status_reason=current.status_reason, note=current.note, authored_on=row.authored_on, due_at=row.due_at,

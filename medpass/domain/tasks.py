@@ -44,6 +44,7 @@ class TaskKind(StrEnum):
     STOPPED = "stopped"
     CHANGED = "changed"
     DISCREPANCY = "high-severity-discrepancy"
+    MISSED_DOSES = "missed-doses"
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,23 @@ class CareNetwork:
 DEMO_NETWORK = CareNetwork()
 
 
+@dataclass(frozen=True)
+class MissedDoseRule:
+    """When missed doses call for the care team: `threshold` reminders answered SKIP or not answered in `days` days.
+
+    Configurable (MEDPASS_MISSED_DOSES, MEDPASS_MISSED_DOSES_DAYS); the default, three in seven days, is the
+    issue's example. Adherence matters most for the medicines medpass watches: 30-50% of medicines are not
+    taken as intended (issue 5).
+    """
+
+    threshold: int = 3
+    days: int = 7
+
+
+#: The issue's example rule: three missed doses in seven days.
+DEFAULT_MISSED_DOSES = MissedDoseRule()
+
+
 def is_overdue(status: TaskStatus, due: datetime, now: datetime) -> bool:
     """Nobody acknowledged it in time: still requested after its due time."""
     return status is TaskStatus.REQUESTED and now > due
@@ -132,7 +150,7 @@ class CareTask:
 
     id: int
     patient_id: int
-    requester: Partner
+    requester: Partner | None  # None: raised from the patient's own SMS replies, not by a partner's message
     owner: Partner
     kind: TaskKind
     focus: str

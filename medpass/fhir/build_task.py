@@ -41,7 +41,8 @@ def task_resource(task: CareTask, now: datetime) -> dict[str, Any]:
         "for": {"reference": f"Patient/{task.patient_id}"},
         "authoredOn": instant(task.authored_on),
         "lastModified": instant(task.last_modified),
-        "requester": _organisation(task.requester),
+        "requester": _organisation(task.requester) if task.requester else {"reference": f"Patient/{task.patient_id}",
+                                                                            "display": "the patient, by replies to SMS reminders"},
         "owner": _organisation(task.owner),
         "restriction": {"period": {"start": instant(task.authored_on), "end": instant(task.due_at)}},
     }

@@ -23,6 +23,7 @@ TASK_DEFINITIONS: dict[TaskKind, tuple[str, str]] = {
     TaskKind.STOPPED: ("Medicine stopped", "Another care partner stopped a medicine, or no longer lists it."),
     TaskKind.CHANGED: ("Medicine changed", "Another care partner changed a medicine's product, dose, frequency or route."),
     TaskKind.DISCREPANCY: ("High-severity discrepancy", "A change opened a high-severity discrepancy between the feeds."),
+    TaskKind.MISSED_DOSES: ("Missed doses", "The patient's replies to dose reminders show repeated missed doses."),
 }
 
 DEFINITIONS: dict[DiscrepancyCode, tuple[str, str]] = {

@@ -100,7 +100,7 @@ REGISTRY: tuple[ResourceCapability, ...] = (
             SearchParameter("owner", "reference", "Organization/<ODS code>: the partner asked to act"),
             SearchParameter("status", "token", "requested, accepted, in-progress, completed, rejected (comma = OR)"),
             _PATIENT,
-            SearchParameter("code", "token", "started, stopped, changed or high-severity-discrepancy"),
+            SearchParameter("code", "token", "started, stopped, changed, high-severity-discrepancy or missed-doses"),
             SearchParameter("overdue", "token", "true: requested Tasks past their due time (restriction.period.end)"),
             _COUNT,
         ),

@@ -22,6 +22,8 @@ from medpass.domain.reconciled_list import ReconciledLine
 from medpass.domain.reminder_times import default_times, part_of_day, reminders_between
 from medpass.domain.sms_templates import MessageKind, dose_reminder
 from medpass.domain.sms_text import sms_length
+from medpass.domain.tasks import DEFAULT_MISSED_DOSES, DEMO_NETWORK, CareNetwork, MissedDoseRule
+from medpass.services.adherence import check_missed_doses
 from medpass.services.sms import consent_events
 from medpass.services.statement_reads import reconciled_for
 from medpass.services.storage import storage_errors
@@ -75,7 +77,8 @@ class PlanningReport:
     stopped_plans: int
 
 
-def plan_reminders(session: Session, now: datetime, horizon: timedelta = timedelta(hours=24)) -> PlanningReport:
+def plan_reminders(session: Session, now: datetime, horizon: timedelta = timedelta(hours=24), *,
+                   rule: MissedDoseRule = DEFAULT_MISSED_DOSES, network: CareNetwork = DEMO_NETWORK) -> PlanningReport:
     """Queue every active plan's reminders due in [now, now + horizon); stop plans whose medicine was stopped."""
     queued = stopped = 0
     with storage_errors(session):
@@ -115,4 +118,5 @@ def plan_reminders(session: Session, now: datetime, horizon: timedelta = timedel
                         continue
                     queued += 1
             session.commit()
+            check_missed_doses(session, patient_id, now, rule, network)  # reminders left unanswered count too
     return PlanningReport(queued, stopped)

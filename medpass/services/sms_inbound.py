@@ -17,16 +17,17 @@ from medpass.db.rows import PatientRow, SmsContactRow, SmsInboundRow, SmsOutboxR
 from medpass.domain.contacts import ConsentChange
 from medpass.domain.sms_replies import ReplyKind, classify_reply
 from medpass.domain.sms_templates import HELP_TEXT, MessageKind
+from medpass.domain.tasks import DEFAULT_MISSED_DOSES, DEMO_NETWORK, CareNetwork, MissedDoseRule
+from medpass.services.adherence import ANSWER_WINDOW, check_missed_doses
 from medpass.services.sms import enqueue, record_consent
 from medpass.services.storage import storage_errors
 
-#: How long after a reminder a TAKEN or SKIP still answers it.
-ANSWER_WINDOW = timedelta(hours=12)
 #: Delivery statuses in the order they happen: a late callback never moves a message back.
 _STATUS_ORDER = {"queued": 0, "sending": 1, "sent": 2, "undelivered": 3, "failed": 3, "delivered": 4}
 
 
-def receive_reply(session: Session, *, message_sid: str, from_number: str, body: str, now: datetime) -> ReplyKind:
+def receive_reply(session: Session, *, message_sid: str, from_number: str, body: str, now: datetime,
+                  rule: MissedDoseRule = DEFAULT_MISSED_DOSES, network: CareNetwork = DEMO_NETWORK) -> ReplyKind:
     """Store and act on one reply, once per MessageSid (a repeated webhook changes nothing)."""
     kind = classify_reply(body)
     with storage_errors(session):
@@ -49,6 +50,8 @@ def receive_reply(session: Session, *, message_sid: str, from_number: str, body:
             return kind
         if patient_id is not None:
             _act(session, patient_id, kind, message_sid, now)
+            if kind is ReplyKind.SKIPPED:
+                check_missed_doses(session, patient_id, now, rule, network)
     return kind
 
 

@@ -39,8 +39,9 @@ def inbound() -> ResponseReturnValue:
     form = request.form
     if not form.get("MessageSid") or not form.get("From"):
         abort(400, "a Twilio message webhook has MessageSid and From")
+    config = medpass_config()
     receive_reply(db_session(), message_sid=form["MessageSid"], from_number=form["From"], body=form.get("Body", ""),
-                  now=datetime.now(UTC))
+                  now=datetime.now(UTC), rule=config.missed_doses, network=config.care_network)
     return Response(_EMPTY_TWIML, mimetype="text/xml")
 
 

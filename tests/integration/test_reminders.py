@@ -89,3 +89,19 @@ def test_a_medicine_not_being_taken_or_without_times_cannot_have_reminders(conse
         create_plan(consented, LITHIUM, "Clozapine", [], by="x", now=NOW)
     with pytest.raises(InvalidRequest, match="not a time of day"):
         create_plan(consented, LITHIUM, "Lithium carbonate", ["8am"], by="x", now=NOW)
+
+
+def test_reminders_left_unanswered_count_as_missed_when_planning_runs(consented: Session) -> None:
+    from medpass.db.rows import PatientRow, TaskRow
+
+    patient = consented.scalars(select(PatientRow.id).where(PatientRow.nhs_number == LITHIUM)).one()
+    now = datetime.now(UTC)
+    for day in range(3):
+        sent_at = now - timedelta(days=day + 1)
+        consented.add(SmsOutboxRow(patient_id=patient, idempotency_key=f"dose:8:{day}", kind="dose-reminder", body="Time.", segments=1,
+                                   due_at=sent_at, valid_until=None, status="sent", attempts=1, next_attempt_at=sent_at,
+                                   sent_at=sent_at, created_at=sent_at))
+    consented.commit()
+    create_plan(consented, LITHIUM, "Lithium carbonate", [], by="x", now=now)
+    plan_reminders(consented, now)
+    assert len(consented.scalars(select(TaskRow).where(TaskRow.kind == "missed-doses")).all()) == 2

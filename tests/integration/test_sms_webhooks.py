@@ -103,3 +103,26 @@ def test_status_callbacks_count_once_and_never_move_a_message_back(webhook_app: 
     session.rollback()
     assert session.get_one(SmsOutboxRow, message).status == "delivered"
     assert sorted(session.scalars(select(SmsStatusRow.status)).all()) == ["delivered", "sent"]
+
+
+def test_three_skips_in_a_week_raise_one_task_for_the_gp_practice_and_the_trust(webhook_app: Flask, session: Session) -> None:
+    from medpass.db.rows import TaskRow
+    from medpass.db.tasks import as_task
+    from medpass.fhir.build_task import task_resource
+    from tests.fhir_schema import schema_errors
+
+    client = webhook_app.test_client()
+    patient = session.scalars(select(PatientRow.id).where(PatientRow.nhs_number == "9999986986")).one()
+    now = datetime.now(UTC)
+    for day in range(4):
+        sent_at = now - timedelta(days=3 - day, minutes=5)
+        enqueue(session, patient, key=f"dose:9:{day}", kind="dose-reminder", body="Time for your medicines. Reply TAKEN or SKIP.",
+                due_at=sent_at, valid_for=timedelta(hours=1), now=sent_at)
+        assert dispatch(session, ConsoleGateway(), sent_at).sent == 1
+        reply(client, f"SM{day:032d}", "skip")
+    session.rollback()
+    made = list(session.scalars(select(TaskRow).where(TaskRow.kind == "missed-doses")))
+    assert sorted(t.owner_ods or "" for t in made) == ["ZZG02", "ZZT01"]  # once, though a fourth SKIP came
+    resource = task_resource(as_task(made[0]), now)
+    assert resource["requester"]["reference"] == f"Patient/{patient}" and "missed 3 doses" in resource["description"]
+    assert "ithium" not in resource["description"] and schema_errors(resource) == []
