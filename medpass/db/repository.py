@@ -51,6 +51,13 @@ def find_patient(session: Session, nhs_number: str) -> PatientRow | None:
     return session.scalars(select(PatientRow).where(PatientRow.nhs_number == nhs_number)).one_or_none()
 
 
+def lock_patient(session: Session, patient_id: int) -> None:
+    """Hold the patient's row until this transaction ends (PostgreSQL FOR UPDATE), so that two requests writing what
+    they found about one patient (discrepancies, a passport version) take turns; other patients are not held.
+    SQLite needs no lock: the app's writing transactions already run one at a time (db/session.py)."""
+    session.execute(select(PATIENTS.c.id).where(PATIENTS.c.id == patient_id).with_for_update())
+
+
 def search_patients(session: Session, *, name: str | None = None, birth_date: tuple[str, str] | None = None) -> list[PatientRow]:
     """Patients with a family or given name starting with `name` (any case), born as `birth_date` says ((prefix, day))."""
     query = select(PatientRow)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import desc, select
 from sqlalchemy.orm import Session
 
-from medpass.db import feed_views
+from medpass.db import feed_views, repository
 from medpass.db.rows import PassportRow
 from medpass.domain.dictionary import normalise_name
 from medpass.domain.passport import Passport, PassportAllergy, PassportInputs, build_passport
@@ -51,6 +51,7 @@ def make_passport(session: Session, nhs_number: str, now: datetime) -> Passport:
         lists=found.lists, lines=found.result.lines, issues=found.issues,
         allergies=allergies, allergies_known=allergies_known,
     )
+    repository.lock_patient(session, patient.id)  # another request may be storing this patient's next version
     versions = list(session.scalars(select(PassportRow).where(PassportRow.patient_id == patient.id)
                                     .order_by(desc(PassportRow.version)).limit(2)))
     latest = versions[0] if versions else None

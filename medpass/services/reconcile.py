@@ -44,6 +44,7 @@ class StoredReconciliation:
 
 def store_discrepancies(session: Session, patient: PatientRow, now: datetime) -> StoredReconciliation:
     """Compare each feed's current list and store what was found (the caller commits): run on every ingest."""
+    repository.lock_patient(session, patient.id)
     lists = feed_views.feed_lists(session, patient.id)
     records = feed_views.test_results(session, patient.id)
     result = reconcile(lists, medicines_dictionary(), patient.birth_date, now.date(), records, patient.gender)
