@@ -131,22 +131,34 @@ def recover_stale(session: Session, now: datetime) -> int:
 
 
 def dispatch(session: Session, gateway: SmsGateway, now: datetime, *, worker: str = "dispatcher", limit: int = 100) -> DispatchReport:
-    """One pass: claim the due messages, check consent and validity, send each, record what happened."""
+    """One pass: claim the due messages, check consent (once per patient) and validity, send each, record what happened.
+
+    Each send's outcome is committed as soon as it is known; no transaction is open while Twilio answers. A
+    claimed message is `sending` from the claim's commit on, so a crash mid-pass never leads to a second send.
+    """
     counts = {"sent": 0, "retried": 0, "failed": 0, "dropped": 0, "cancelled": 0, "unknown": 0}
     with storage_errors(session):
-        for message_id in _claim(session, now, worker, limit):
-            row = session.get_one(SmsOutboxRow, message_id)
-            contact = session.scalars(select(SmsContactRow).where(SmsContactRow.patient_id == row.patient_id)).first()
-            if contact is None or contact.number_problem or not may_text(consent_events(session, row.patient_id)):
+        ids = _claim(session, now, worker, limit)
+        claimed = select(SmsOutboxRow).where(SmsOutboxRow.id.in_(ids)).order_by(SmsOutboxRow.next_attempt_at, SmsOutboxRow.id)
+        rows = list(session.scalars(claimed))
+        patients = {row.patient_id for row in rows}
+        contacts = {c.patient_id: c for c in session.scalars(select(SmsContactRow).where(SmsContactRow.patient_id.in_(patients)))}
+        textable = {p for p in patients if p in contacts and not contacts[p].number_problem and may_text(consent_events(session, p))}
+        to_send = []
+        for row in rows:
+            if row.patient_id not in textable:
                 row.status, row.last_error = "cancelled", "no consent to SMS, or no usable number, when it was due"
                 counts["cancelled"] += 1
             elif row.valid_until is not None and not still_worth_sending(row.due_at, row.valid_until - row.due_at, now):
                 row.status, row.last_error = "dropped", "could not go out within its validity window: not sent late"
                 counts["dropped"] += 1
             else:
-                row.to_number, row.attempts = contact.phone, row.attempts + 1
-                session.commit()  # the attempt is on record before the request goes out
-                _send(session, gateway, row, contact, now, counts)
+                to_send.append(row)
+        session.commit()
+        for row in to_send:
+            contact = contacts[row.patient_id]
+            row.to_number, row.attempts = contact.phone, row.attempts + 1
+            _send(session, gateway, row, contact, now, counts)
             session.commit()
     return DispatchReport(**counts)
 
