@@ -126,8 +126,8 @@ def paged(found: Sequence[T], render: Callable[[T], dict[str, Any]], held: dict[
         bundle["entry"] += [{"fullUrl": f"{CANONICAL_BASE}/{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": "include"}}
                             for r in include(page)]
     if offset + count < len(found):
-        following = {**request.args.to_dict(), **(held or {}), "_offset": str(offset + count)}
-        bundle["link"].append({"relation": "next", "url": f"{request.base_url}?{urlencode(following)}"})
+        following = {**args, **{k: [v] for k, v in (held or {}).items()}, "_offset": [str(offset + count)]}
+        bundle["link"].append({"relation": "next", "url": f"{request.base_url}?{urlencode(following, doseq=True)}"})
     return fhir(bundle)
 
 

@@ -300,3 +300,19 @@ def test_every_read_answers_with_an_etag(api: Api) -> None:
     for path in ("/fhir/Medication/39110111000001103", "/fhir/CodeSystem/medication-discrepancy",
                  f"/fhir/Patient/{patient_id(client, headers)}"):
         assert client.get(path, headers=headers).headers["ETag"].startswith('W/"'), path
+
+
+def test_a_next_link_keeps_every_value_of_a_repeated_parameter(api: Api) -> None:
+    client, headers = api
+    base = f"/fhir/MedicationStatement?patient=Patient/{patient_id(client, headers)}&feed=gp&feed=acute&_count=2"
+    first = body(client.get(base, headers=headers))
+    following = next(k["url"] for k in first["link"] if k["relation"] == "next")
+    assert "feed=gp" in following and "feed=acute" in following
+    seen, link = [e["resource"]["id"] for e in first["entry"]], following
+    while link:
+        page = body(client.get(link.replace("http://localhost", ""), headers=headers))
+        seen += [e["resource"]["id"] for e in page["entry"]]
+        link = next((k["url"] for k in page["link"] if k["relation"] == "next"), "")
+    assert len(seen) == first["total"] == len(set(seen))
+    assert {body(client.get(f"/fhir/MedicationStatement/{i}", headers=headers))["meta"]["source"] for i in seen} == {
+        "urn:medpass:feed:gp", "urn:medpass:feed:acute"}
