@@ -214,6 +214,7 @@ def add_message(
         fhir_version=message.fhir_version,
         bundle_type=message.bundle_type,
         medications_known=message.medication_list.known,
+        inpatient=message.inpatient,
         medications_unknown_reason=message.medication_list.reason,
         warnings=[asdict(w) for w in message.warnings],
         raw=raw,

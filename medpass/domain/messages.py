@@ -26,3 +26,5 @@ class FeedMessage:
     source_organisation: str | None = None
     warnings: tuple[Issue, ...] = ()
     tests: tuple[LabResult, ...] = ()
+    #: The message says the patient is in hospital now (an inpatient Encounter in progress): reminders pause.
+    inpatient: bool = False

@@ -106,4 +106,20 @@ def _read(parsed: ParsedBundle, feed: Feed) -> FeedMessage:
         source_organisation=_source_organisation(index),
         warnings=parsed.warnings + tuple(warnings),
         tests=read_tests(index),
+        inpatient=_inpatient(index),
     )
+
+
+#: v3 ActCode encounter classes for a stay in hospital (UK Core Encounter.class).
+_INPATIENT_CLASSES = frozenset({"IMP", "ACUTE", "NONAC"})
+
+
+def _inpatient(index: BundleIndex) -> bool:
+    """True when the message has an inpatient Encounter still in progress (admitted, not yet discharged)."""
+    for entry in index.of_type("Encounter"):
+        resource = entry.resource
+        kind = resource.get("class")
+        code = kind.get("code") if isinstance(kind, dict) else None
+        if resource.get("status") == "in-progress" and code in _INPATIENT_CLASSES:
+            return True
+    return False

@@ -2,7 +2,9 @@
 
 Planning runs often (the scheduler) and is idempotent: each reminder's key is its plan, local date and local
 time, so it is created once. A plan stops, and its queued reminders are cancelled, when the reconciled list
-no longer has the medicine as being taken (stopped, held, or gone).
+no longer has the medicine as being taken (stopped, held, or gone). While a feed's current message says the
+patient is an inpatient (an inpatient Encounter in progress), reminders pause: none is planned and queued
+ones are cancelled; they resume once a newer message says otherwise (a discharge).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from medpass.db import repository
 from medpass.db.rows import PatientRow, SmsContactRow, SmsOutboxRow, SmsReminderPlanRow
 from medpass.domain.contacts import may_text
 from medpass.domain.dosing import daily_times
@@ -28,6 +31,7 @@ from medpass.services.sms import consent_events
 from medpass.services.statement_reads import reconciled_for
 from medpass.services.storage import storage_errors
 
+PAUSED = "paused:"
 #: A dose reminder that cannot go out within an hour of its time is dropped, not sent late.
 REMINDER_VALID_FOR = timedelta(hours=1)
 
@@ -88,6 +92,12 @@ def plan_reminders(session: Session, now: datetime, horizon: timedelta = timedel
         for plan in plans:
             by_patient.setdefault(plan.patient_id, []).append(plan)
         for patient_id, patient_plans in by_patient.items():
+            if any(message.inpatient for message in repository.current_messages(session, patient_id)):
+                session.execute(update(SmsOutboxRow).where(SmsOutboxRow.patient_id == patient_id, SmsOutboxRow.status == "queued",
+                                                           SmsOutboxRow.kind == MessageKind.DOSE_REMINDER.value)
+                                .values(status="cancelled", last_error=f"{PAUSED} the feeds say the patient is an inpatient"))
+                session.commit()
+                continue  # the ward gives their medicines; reminders resume when a feed says they have left
             lines = reconciled_for(session, patient_id, now)
             contact = session.scalars(select(SmsContactRow).where(SmsContactRow.patient_id == patient_id)).first()
             consented = contact is not None and not contact.number_problem and may_text(consent_events(session, patient_id))
@@ -105,7 +115,11 @@ def plan_reminders(session: Session, now: datetime, horizon: timedelta = timedel
                     continue
                 times = tuple(time.fromisoformat(t) for t in plan.times)
                 for due in reminders_between(plan.id, times, now, now + horizon):
-                    if session.scalars(select(SmsOutboxRow.id).where(SmsOutboxRow.idempotency_key == due.key)).first() is not None:
+                    existing = session.scalars(select(SmsOutboxRow).where(SmsOutboxRow.idempotency_key == due.key)).first()
+                    if existing is not None:
+                        if existing.status == "cancelled" and (existing.last_error or "").startswith(PAUSED):  # back from hospital
+                            existing.status, existing.last_error = "queued", None
+                            queued += 1
                         continue
                     body = dose_reminder(part_of_day(due.local_time), (plan.medicine,), contact.show_medicine_names)
                     row = SmsOutboxRow(patient_id=patient_id, idempotency_key=due.key, kind=MessageKind.DOSE_REMINDER.value, body=body,

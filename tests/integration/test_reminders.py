@@ -105,3 +105,21 @@ def test_reminders_left_unanswered_count_as_missed_when_planning_runs(consented:
     create_plan(consented, LITHIUM, "Lithium carbonate", [], by="x", now=now)
     plan_reminders(consented, now)
     assert len(consented.scalars(select(TaskRow).where(TaskRow.kind == "missed-doses")).all()) == 2
+
+
+def test_reminders_pause_while_a_feed_says_the_patient_is_an_inpatient_and_resume_after_discharge(consented: Session) -> None:
+    now = datetime.now(UTC)
+    create_plan(consented, LITHIUM, "Lithium carbonate", ["09:00", "21:00"], by="Pharmacist A", now=now)
+    assert plan_reminders(consented, now).queued == 2
+    admitted = json.loads(lithium_reduced("2026-11-21T10:00:00+00:00"))
+    for entry in admitted["entry"]:
+        if entry["resource"]["resourceType"] == "Encounter":
+            entry["resource"]["status"] = "in-progress"
+            entry["resource"].get("period", {}).pop("end", None)
+    assert ingest_message(consented, "acute", json.dumps(admitted).encode(), sender="ward", now=now, max_bytes=5 << 20)
+    assert plan_reminders(consented, now + timedelta(minutes=1)).queued == 0
+    assert {r.status for r in reminders(consented)} == {"cancelled"}
+    discharged = lithium_reduced("2026-11-22T10:00:00+00:00")  # the discharge summary: the Encounter is finished
+    ingest_message(consented, "acute", discharged, sender="ward", now=now, max_bytes=5 << 20)
+    assert plan_reminders(consented, now + timedelta(minutes=2)).queued == 2
+    assert {r.status for r in reminders(consented)} == {"queued"}  # the paused ones are back, not made twice
