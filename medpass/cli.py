@@ -91,7 +91,7 @@ def ingest_command(feed: str, sender: str | None, fhir_version: str | None, outc
             try:
                 result = ingest_message(
                     session, feed, raw, sender=who, now=_now(), max_bytes=config.max_message_bytes, fhir_version=fhir_version,
-                    network=config.care_network,
+                    network=config.care_network, public_base_url=config.public_base_url,
                 )
             except MessageRejected as rejection:
                 failed += 1

@@ -61,6 +61,7 @@ def ingest_message(
     max_bytes: int,
     fhir_version: str | None = None,
     network: CareNetwork = DEMO_NETWORK,
+    public_base_url: str | None = None,
 ) -> IngestResult:
     """Store `raw` as `feed`'s newest word on its patient, once; raise MessageRejected and store nothing if bad.
 
@@ -69,12 +70,12 @@ def ingest_message(
     feed = parse_feed(feed_name)
     message, parsed = read_feed_message(raw, feed, max_bytes, fhir_version)
     with storage_errors(session):
-        return _store(session, feed, message, parsed, raw, sender=sender, now=now, network=network)
+        return _store(session, feed, message, parsed, raw, sender=sender, now=now, network=network, public_base_url=public_base_url)
 
 
 def _store(
     session: Session, feed: Feed, message: FeedMessage, parsed: ParsedBundle, raw: bytes, *, sender: str, now: datetime,
-    network: CareNetwork,
+    network: CareNetwork, public_base_url: str | None,
 ) -> IngestResult:
     """Store an accepted message once, in one transaction; a duplicate changes nothing."""
     nhs_number, asserted = message.demographics.nhs_number, message.asserted_at or now
@@ -99,7 +100,8 @@ def _store(
             )
             patient = session.get_one(PatientRow, patient_id)
             stored = store_discrepancies(session, patient, now)
-            made = notify_partners(session, patient, feed, message_id, before, stored.lists, stored.opened, network, now)
+            made = notify_partners(session, patient, feed, message_id, before, stored.lists, stored.opened, network, now,
+                                   public_base_url)
             session.commit()
             duplicate = False
     except IntegrityError:

@@ -44,6 +44,7 @@ def notify_partners(
     opened: list[DetectedIssueRow],
     network: CareNetwork,
     now: datetime,
+    public_base_url: str | None = None,
 ) -> int:
     """Create the Tasks one accepted message calls for (the caller commits with the message); how many were made."""
     partners = network.partners(patient.gp_practice_ods, patient.gp_practice_name)
@@ -58,7 +59,7 @@ def notify_partners(
                 patient, message_id, sender, partner, now, network, kind=TaskKind(change.kind.value),
                 key=f"{change.kind.value}|{change.key}", focus=change.focus, medicine=change.medicine,
                 description=change.description, urgent=change.high_risk), now)
-    tell_patient(session, patient, message_id, changes, opened, now)
+    tell_patient(session, patient, message_id, changes, opened, now, public_base_url)
     for issue in opened:
         if issue.severity != Harm.HIGH.value:
             continue

@@ -18,6 +18,7 @@ from medpass.domain.contacts import may_text
 from medpass.domain.discrepancies import DiscrepancyCode
 from medpass.domain.sms_templates import MessageKind, blood_test_due, medicines_changed
 from medpass.domain.sms_text import sms_length
+from medpass.services.passport_links import new_link
 from medpass.services.sms import consent_events
 
 #: A change message that could not go out within a day is no longer news.
@@ -34,16 +35,18 @@ def _queue(session: Session, patient_id: int, key: str, kind: MessageKind, body:
 
 
 def tell_patient(session: Session, patient: PatientRow, message_id: int, changes: list[MedicationChange],
-                 opened: list[DetectedIssueRow], now: datetime) -> int:
+                 opened: list[DetectedIssueRow], now: datetime, public_base_url: str | None = None) -> int:
     """Queue the patient's messages about one accepted feed message; how many were queued (the caller commits)."""
     contact = session.scalars(select(SmsContactRow).where(SmsContactRow.patient_id == patient.id)).first()
     if contact is None or contact.number_problem or not may_text(consent_events(session, patient.id)):
         return 0
     queued = 0
-    if changes:
+    key = f"changed:{message_id}"
+    if changes and session.scalars(select(SmsOutboxRow.id).where(SmsOutboxRow.idempotency_key == key)).first() is None:
         names = tuple(dict.fromkeys(c.medicine for c in changes))
-        queued += _queue(session, patient.id, f"changed:{message_id}", MessageKind.MEDICINES_CHANGED,
-                         medicines_changed(names, contact.show_medicine_names, None), now, CHANGE_VALID_FOR)
+        link = f"{public_base_url.rstrip('/')}/passport/{new_link(session, patient.id, now)}" if public_base_url else None
+        body = medicines_changed(names, contact.show_medicine_names, link)
+        queued += _queue(session, patient.id, key, MessageKind.MEDICINES_CHANGED, body, now, CHANGE_VALID_FOR)
     for issue in opened:
         if issue.code == DiscrepancyCode.MONITORING_DUE.value:
             body = blood_test_due(f"{issue.medicine} level", contact.show_medicine_names)

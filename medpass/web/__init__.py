@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 #: GET endpoints that may write: they reconcile (storing what changed) or store a new passport version.
 WRITING_READS = frozenset({
     "fhir_api.passport", "fhir_api.search_detected_issues", "fhir_api.search_lists",
-    "pages.patient", "pages.passport", "pages.passport_as_pdf",
+    "pages.patient", "pages.passport", "pages.passport_as_pdf", "patient_links.passport",
 })
 
 
@@ -49,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     assert fhir_notifications and fhir_records  # imported for their routes, which join the fhir_api blueprint
     from medpass.web.health import health
     from medpass.web.pages import pages
+    from medpass.web.patient_links import patient_links
     from medpass.web.sms_webhooks import sms_webhooks
 
     app.teardown_appcontext(close_session)
@@ -56,3 +57,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health)
     app.register_blueprint(pages)
     app.register_blueprint(sms_webhooks)
+    app.register_blueprint(patient_links)

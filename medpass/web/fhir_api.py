@@ -226,7 +226,7 @@ def post_bundle() -> ResponseReturnValue:
     config = medpass_config()
     result = ingest_message(db_session(), client.feed.value, request.get_data(), sender=f"{client.name} ({client.ods_code})",
                             now=api_now(), max_bytes=config.max_message_bytes, fhir_version=request.mimetype_params.get("fhirversion"),
-                            network=config.care_network)
+                            network=config.care_network, public_base_url=config.public_base_url)
     status = "200 OK" if result.duplicate else "201 Created"
     if result.bundle_type in ("batch", "transaction"):
         return fhir({"resourceType": "Bundle", "type": f"{result.bundle_type}-response",

@@ -239,3 +239,29 @@ def test_a_blood_test_that_falls_due_is_sent_as_a_blood_test_not_by_name(session
     session.commit()
     body = session.scalars(select(SmsOutboxRow.body).where(SmsOutboxRow.kind == "blood-test-due")).one()
     assert "due a blood test" in body and "ithium" not in body
+
+
+def test_a_change_message_carries_a_private_passport_link_when_medpass_has_a_public_address(app: Flask, session: Session,
+                                                                                           patient: int) -> None:
+    from datetime import UTC, datetime
+
+    from medpass.domain.errors import NotFound as Missing
+    from medpass.domain.sms_text import sms_length
+    from medpass.services.ingest import ingest_message
+    from medpass.services.passport_links import PASSPORT_LINK_DAYS, passport_for_link
+    from tests.messages import lithium_reduced
+
+    opt_in(session)
+    now = datetime.now(UTC)
+    ingest_message(session, "acute", lithium_reduced(), sender="hospital", now=now, max_bytes=5 << 20,
+                   public_base_url="https://medpass.example.nhs.uk/")
+    session.rollback()
+    body = session.scalars(select(SmsOutboxRow.body).where(SmsOutboxRow.kind == "medicines-changed")).one()
+    token = body.split("https://medpass.example.nhs.uk/passport/", 1)[1].split()[0]
+    assert len(token) >= 40 and "9999986986" not in body and sms_length(body).segments <= 2
+    page = app.test_client().get(f"/passport/{token}")
+    assert page.status_code == 200 and "Lithium" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store" and page.headers["Referrer-Policy"] == "no-referrer"
+    assert app.test_client().get("/passport/not-a-token").status_code == 404
+    with pytest.raises(Missing):
+        passport_for_link(session, token, now + timedelta(days=PASSPORT_LINK_DAYS, seconds=1))
