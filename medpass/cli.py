@@ -298,6 +298,7 @@ def push_notifications_command(limit: int) -> None:
 def scheduler_command() -> None:
     """Run the scheduler in this process until stopped (Ctrl+C): pushes Subscription notifications, dispatches SMS."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # medpass logs what its jobs did; not every run
     try:
         scheduler = build_scheduler(_medpass())
     except ValueError as exc:
