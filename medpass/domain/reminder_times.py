@@ -78,3 +78,18 @@ def part_of_day(at: time) -> str:
     if at < time(20, 30):
         return "evening"
     return "night"
+
+
+#: Messages the patient did not schedule (a change, a blood test due) go between 08:00 and 20:00 local time.
+#: NHS Notify sends 08:00-18:00 on weekdays (DOMAIN.md §6); medpass keeps every day, to 20:00, because a change
+#: to someone's medicines should not wait for a weekend to pass. Dose reminders go at the times the patient chose.
+DAYTIME_START, DAYTIME_END = time(8, 0), time(20, 0)
+
+
+def next_daytime(now: datetime, zone: ZoneInfo = LONDON) -> datetime:
+    """`now` if it is within the daytime window in local time, else the next 08:00 local (as UTC)."""
+    local = now.astimezone(zone)
+    if DAYTIME_START <= local.time() < DAYTIME_END:
+        return now
+    day = local.date() if local.time() < DAYTIME_START else local.date() + timedelta(days=1)
+    return local_instant(day, DAYTIME_START, zone)

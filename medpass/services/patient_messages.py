@@ -1,6 +1,7 @@
 """Messages to the patient that follow from a feed message: their medicines changed, or a blood test is due.
 
-Written to the outbox in the same transaction as the message that caused them, only for a patient with a
+Written to the outbox in the same transaction as the message that caused them, due now or, at night, at 08:00
+(reminder_times.next_daytime), only for a patient with a
 mobile number and consent now (consent is checked again when it is sent). One per feed message (changes)
 and one per monitoring finding per day (blood tests), whatever happens to be re-ingested.
 """
@@ -16,6 +17,7 @@ from medpass.db.rows import DetectedIssueRow, PatientRow, SmsContactRow, SmsOutb
 from medpass.domain.changes import MedicationChange
 from medpass.domain.contacts import may_text
 from medpass.domain.discrepancies import DiscrepancyCode
+from medpass.domain.reminder_times import next_daytime
 from medpass.domain.sms_templates import MessageKind, blood_test_due, medicines_changed
 from medpass.domain.sms_text import sms_length
 from medpass.services.passport_links import new_link
@@ -26,11 +28,12 @@ CHANGE_VALID_FOR = timedelta(hours=24)
 
 
 def _queue(session: Session, patient_id: int, key: str, kind: MessageKind, body: str, now: datetime, valid_for: timedelta) -> bool:
-    """Add to the outbox in the caller's transaction, once per key."""
+    """Add to the outbox in the caller's transaction, once per key, due now or at the next daytime hour."""
     if session.scalars(select(SmsOutboxRow.id).where(SmsOutboxRow.idempotency_key == key)).first() is not None:
         return False
+    due = next_daytime(now)
     session.add(SmsOutboxRow(patient_id=patient_id, idempotency_key=key, kind=kind.value, body=body, segments=sms_length(body).segments,
-                             due_at=now, valid_until=now + valid_for, status="queued", attempts=0, next_attempt_at=now, created_at=now))
+                             due_at=due, valid_until=due + valid_for, status="queued", attempts=0, next_attempt_at=due, created_at=now))
     return True
 
 

@@ -124,3 +124,13 @@ def test_every_template_keeps_names_private_unless_chosen_and_fits_two_gsm7_segm
         length = sms_length(text)
         assert length.encoding == "GSM-7" and length.segments <= 2 and "date of birth" not in text.lower(), text
         assert "bit.ly" not in text and "tinyurl" not in text
+
+
+def test_messages_the_patient_did_not_schedule_wait_for_daytime_in_london() -> None:
+    from medpass.domain.reminder_times import next_daytime
+
+    noon = datetime(2026, 7, 1, 11, tzinfo=UTC)  # 12:00 BST
+    assert next_daytime(noon) == noon
+    assert next_daytime(datetime(2026, 7, 1, 19, 30, tzinfo=UTC)) == datetime(2026, 7, 2, 7, tzinfo=UTC)  # 20:30 BST -> 08:00 BST
+    assert next_daytime(datetime(2026, 12, 1, 3, tzinfo=UTC)) == datetime(2026, 12, 1, 8, tzinfo=UTC)  # 03:00 GMT -> 08:00 GMT
+    assert next_daytime(datetime(2026, 10, 24, 23, tzinfo=UTC)) == datetime(2026, 10, 25, 8, tzinfo=UTC)  # over the change
