@@ -81,7 +81,8 @@ def test_a_stopped_medicine_stops_its_reminders_and_cancels_those_queued(consent
     report = plan_reminders(consented, now + timedelta(minutes=1))
     assert report.stopped_plans == 1 and report.queued == 0
     assert {r.status for r in reminders(consented)} == {"cancelled"}
-    assert dispatch(consented, ConsoleGateway(), now + timedelta(days=1)).sent == 0
+    dispatch(consented, ConsoleGateway(), now + timedelta(days=1))  # (the "medicines changed" messages may go; no reminder)
+    assert {r.status for r in reminders(consented)} == {"cancelled"}
 
 
 def test_a_medicine_not_being_taken_or_without_times_cannot_have_reminders(consented: Session) -> None:
