@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from medpass.domain.errors import InvalidRequest
 from medpass.domain.feeds import Feed
@@ -42,6 +42,26 @@ def _is_time(value: str) -> bool:
     return True
 
 
+#: FHIR search prefixes for dates (search.html "prefix"); no prefix means eq.
+PREFIXES = ("eq", "ge", "le", "gt", "lt")
+
+
+def prefixed_time(name: str, raw: str, *, prefixes: tuple[str, ...] = PREFIXES, dates_only: bool = False) -> tuple[str, str]:
+    """A date (or, unless `dates_only`, an instant with a zone) with a prefix from `prefixes`: (prefix, value), or 400."""
+    match = _INSTANT.match(raw)
+    prefix, value = (match.group(1) or "eq", match.group(2)) if match else ("", "")
+    if not match or prefix not in prefixes or (dates_only and len(value) != 10) or not _is_time(value):
+        shape = "a date" if dates_only else "a date or an instant with a zone"
+        raise InvalidRequest(f"{name} {raw!r}: use {shape} with a prefix ({', '.join(prefixes)}), e.g. {prefixes[-1]}2026-11-25")
+    return prefix, value
+
+
+def instant_of(value: str) -> datetime:
+    """A checked date or instant as an aware UTC datetime (a date is its midnight UTC)."""
+    at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def _values(args: Mapping[str, list[str]], name: str) -> list[str]:
     """Every comma-separated value of a repeated parameter."""
     return [value for raw in args.get(name, []) for value in raw.split(",") if value]
@@ -70,13 +90,7 @@ def statement_query(args: Mapping[str, list[str]]) -> StatementQuery:
         feeds = frozenset(Feed(value) for value in _values(args, "feed"))
     except ValueError:
         raise InvalidRequest("feed must be gp, mental-health or acute") from None
-    last_updated = []
-    for raw in args.get("_lastUpdated", []):
-        match = _INSTANT.match(raw)
-        if not match or not _is_time(match.group(2)):
-            raise InvalidRequest(f"_lastUpdated {raw!r}: use a date or an instant with a zone, with an optional prefix, "
-                                 "e.g. ge2026-11-25 or gt2026-11-25T09:00:00Z")
-        last_updated.append((match.group(1) or "eq", match.group(2)))
+    last_updated = [prefixed_time("_lastUpdated", raw) for raw in args.get("_lastUpdated", [])]
     if bad_include := [v for v in args.get("_include", []) if v not in STATEMENT_INCLUDES]:
         raise InvalidRequest(f"_include {bad_include[0]!r} is not served: use {', '.join(sorted(STATEMENT_INCLUDES))}")
     sorts = args.get("_sort") or []

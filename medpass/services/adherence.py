@@ -7,7 +7,7 @@ Task (once per patient per window), with the count and no medicine names.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,12 +31,7 @@ def missed_doses(session: Session, patient_id: int, now: datetime, days: int) ->
     answers = {row.answers_outbox_id: row.kind for row in session.scalars(
         select(SmsInboundRow).where(SmsInboundRow.answers_outbox_id.in_([r.id for r in sent])))}
     return sum(1 for r in sent if answers.get(r.id) == "skipped"
-               or (r.id not in answers and r.sent_at is not None and _utc(r.sent_at) < now - ANSWER_WINDOW))
-
-
-def _utc(at: datetime) -> datetime:
-    """SQLite hands back naive UTC."""
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
+               or (r.id not in answers and r.sent_at is not None and r.sent_at < now - ANSWER_WINDOW))
 
 
 def check_missed_doses(session: Session, patient_id: int, now: datetime, rule: MissedDoseRule, network: CareNetwork) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,8 +41,7 @@ def passport_for_link(session: Session, token: str, now: datetime) -> Passport:
     gone = NotFound("this passport link is not known or has expired: ask your GP practice or pharmacy for your passport")
     if link is None:
         raise gone
-    expires = link.expires_at if link.expires_at.tzinfo else link.expires_at.replace(tzinfo=UTC)
-    if expires <= now:
+    if link.expires_at <= now:  # UtcDateTime hands back aware UTC on both databases
         raise gone
     patient = session.get_one(PatientRow, link.patient_id)
     return make_passport(session, patient.nhs_number, now)

@@ -19,9 +19,8 @@ from medpass.domain.contacts import may_text
 from medpass.domain.discrepancies import DiscrepancyCode
 from medpass.domain.reminder_times import next_daytime
 from medpass.domain.sms_templates import MessageKind, blood_test_due, medicines_changed
-from medpass.domain.sms_text import sms_length
 from medpass.services.passport_links import new_link
-from medpass.services.sms import consent_events
+from medpass.services.sms import consent_events, outbox_row
 
 #: A change message that could not go out within a day is no longer news.
 CHANGE_VALID_FOR = timedelta(hours=24)
@@ -31,9 +30,7 @@ def _queue(session: Session, patient_id: int, key: str, kind: MessageKind, body:
     """Add to the outbox in the caller's transaction, once per key, due now or at the next daytime hour."""
     if session.scalars(select(SmsOutboxRow.id).where(SmsOutboxRow.idempotency_key == key)).first() is not None:
         return False
-    due = next_daytime(now)
-    session.add(SmsOutboxRow(patient_id=patient_id, idempotency_key=key, kind=kind.value, body=body, segments=sms_length(body).segments,
-                             due_at=due, valid_until=due + valid_for, status="queued", attempts=0, next_attempt_at=due, created_at=now))
+    session.add(outbox_row(patient_id, key=key, kind=kind.value, body=body, due_at=next_daytime(now), valid_for=valid_for, now=now))
     return True
 
 

@@ -17,17 +17,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from medpass.db import repository
-from medpass.db.rows import PatientRow, SmsContactRow, SmsOutboxRow, SmsReminderPlanRow
+from medpass.db.rows import SmsContactRow, SmsOutboxRow, SmsReminderPlanRow
 from medpass.domain.contacts import may_text
 from medpass.domain.dosing import daily_times
-from medpass.domain.errors import InvalidRequest, NotFound
+from medpass.domain.errors import InvalidRequest
 from medpass.domain.reconciled_list import ReconciledLine
 from medpass.domain.reminder_times import default_times, part_of_day, reminders_between
 from medpass.domain.sms_templates import MessageKind, dose_reminder
-from medpass.domain.sms_text import sms_length
 from medpass.domain.tasks import DEFAULT_MISSED_DOSES, DEMO_NETWORK, CareNetwork, MissedDoseRule
 from medpass.services.adherence import check_missed_doses
-from medpass.services.sms import consent_events
+from medpass.services.sms import consent_events, find_patient, outbox_row
 from medpass.services.statement_reads import reconciled_for
 from medpass.services.storage import storage_errors
 
@@ -52,9 +51,7 @@ def _parse_time(text: str) -> time:
 def create_plan(session: Session, nhs_number: str, medicine: str, times: list[str], *, by: str, now: datetime) -> SmsReminderPlanRow:
     """Remind the patient to take a medicine they are taking, at `times` (local) or the times its dosage suggests."""
     with storage_errors(session):
-        patient = session.scalars(select(PatientRow).where(PatientRow.nhs_number == nhs_number.replace(" ", ""))).first()
-        if patient is None:
-            raise NotFound(f"no patient with NHS number {nhs_number}")
+        patient = find_patient(session, nhs_number)
         line = _line(reconciled_for(session, patient.id, now), medicine)
         if line is None or line.status != "active" or line.agreed is None:
             raise InvalidRequest(f"{medicine!r} is not a medicine the reconciled list has {patient.nhs_number} taking")
@@ -122,9 +119,8 @@ def plan_reminders(session: Session, now: datetime, horizon: timedelta = timedel
                             queued += 1
                         continue
                     body = dose_reminder(part_of_day(due.local_time), (plan.medicine,), contact.show_medicine_names)
-                    row = SmsOutboxRow(patient_id=patient_id, idempotency_key=due.key, kind=MessageKind.DOSE_REMINDER.value, body=body,
-                                       segments=sms_length(body).segments, due_at=due.due_at, valid_until=due.due_at + REMINDER_VALID_FOR,
-                                       status="queued", attempts=0, next_attempt_at=due.due_at, created_at=now)
+                    row = outbox_row(patient_id, key=due.key, kind=MessageKind.DOSE_REMINDER.value, body=body, due_at=due.due_at,
+                                     valid_for=REMINDER_VALID_FOR, now=now)
                     try:
                         with session.begin_nested():  # another planner may have made it a moment ago: theirs stands
                             session.add(row)

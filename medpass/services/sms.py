@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from medpass.db import repository
 from medpass.db.rows import PatientRow, SmsConsentRow, SmsContactRow, SmsOutboxRow
 from medpass.domain.contacts import ConsentChange, ConsentEvent, may_text, normalise_mobile
 from medpass.domain.errors import NotFound
@@ -31,9 +32,9 @@ from medpass.sms.gateway import GatewayError, SmsGateway
 SENDING_LEASE = timedelta(minutes=10)
 
 
-def _patient(session: Session, nhs_number: str) -> PatientRow:
+def find_patient(session: Session, nhs_number: str) -> PatientRow:
     """The patient with this NHS number, or NotFound."""
-    found = session.scalars(select(PatientRow).where(PatientRow.nhs_number == normalise_nhs_number(nhs_number))).first()
+    found = repository.find_patient(session, normalise_nhs_number(nhs_number))
     if found is None:
         raise NotFound(f"no patient with NHS number {nhs_number}")
     return found
@@ -49,7 +50,7 @@ def record_consent(session: Session, nhs_number: str, *, change: ConsentChange, 
                    now: datetime, show_medicine_names: bool | None = None) -> SmsContactRow | None:
     """Record an opt-in (with the mobile number) or an opt-out; an opt-out keeps the number but stops everything."""
     with storage_errors(session):
-        patient = _patient(session, nhs_number)
+        patient = find_patient(session, nhs_number)
         contact = session.scalars(select(SmsContactRow).where(SmsContactRow.patient_id == patient.id)).first()
         if phone is not None:
             number = normalise_mobile(phone)
@@ -69,17 +70,23 @@ def record_consent(session: Session, nhs_number: str, *, change: ConsentChange, 
         return contact
 
 
+def outbox_row(patient_id: int, *, key: str, kind: str, body: str, due_at: datetime, valid_for: timedelta | None,
+               now: datetime) -> SmsOutboxRow:
+    """A new queued message, its text checked (length, segments); the caller adds it once per key and commits."""
+    length = check_length(body)
+    return SmsOutboxRow(patient_id=patient_id, idempotency_key=key, kind=kind, body=body, segments=length.segments, due_at=due_at,
+                        valid_until=due_at + valid_for if valid_for else None, status="queued", attempts=0, next_attempt_at=due_at,
+                        created_at=now)
+
+
 def enqueue(session: Session, patient_id: int, *, key: str, kind: str, body: str, due_at: datetime, valid_for: timedelta | None,
             now: datetime) -> tuple[int, bool]:
     """Write one message to the outbox once: (its id, whether this call created it). The text is checked first."""
-    length = check_length(body)
+    row = outbox_row(patient_id, key=key, kind=kind, body=body, due_at=due_at, valid_for=valid_for, now=now)
     with storage_errors(session):
         existing = session.scalars(select(SmsOutboxRow.id).where(SmsOutboxRow.idempotency_key == key)).first()
         if existing is not None:
             return existing, False
-        row = SmsOutboxRow(patient_id=patient_id, idempotency_key=key, kind=kind, body=body, segments=length.segments, due_at=due_at,
-                           valid_until=due_at + valid_for if valid_for else None, status="queued", attempts=0, next_attempt_at=due_at,
-                           created_at=now)
         session.add(row)
         try:
             session.commit()
@@ -92,7 +99,7 @@ def enqueue(session: Session, patient_id: int, *, key: str, kind: str, body: str
 
 def queue_test_message(session: Session, nhs_number: str, now: datetime) -> tuple[int, bool]:
     """`sms-test`: one message to the patient now (it still needs their consent when it is sent)."""
-    patient = _patient(session, nhs_number)
+    patient = find_patient(session, nhs_number)
     return enqueue(session, patient.id, key=f"test:{patient.id}:{now.isoformat()}", kind=MessageKind.TEST.value, body=TEST_TEXT, due_at=now,
                    valid_for=timedelta(hours=1), now=now)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g, request
@@ -43,10 +44,10 @@ def medpass_config() -> Any:
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint and the session teardown."""
-    from medpass.web import fhir_notifications, fhir_records
     from medpass.web.fhir_api import fhir_api
 
-    assert fhir_notifications and fhir_records  # imported for their routes, which join the fhir_api blueprint
+    for routes in ("fhir_notifications", "fhir_records"):  # their routes join the fhir_api blueprint when imported
+        import_module(f"medpass.web.{routes}")
     from medpass.web.health import health
     from medpass.web.pages import pages
     from medpass.web.patient_links import patient_links

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -32,7 +31,7 @@ from medpass.fhir.outcome import operation_outcome
 from medpass.fhir.read_patient import read_patient_resource
 from medpass.fhir.read_resolution import read_resolution
 from medpass.fhir.registry import capability_statement
-from medpass.fhir.search_params import page_size, statement_query, unsupported
+from medpass.fhir.search_params import instant_of, page_size, prefixed_time, statement_query, unsupported
 from medpass.services.audit import recent_interactions, record_interaction
 from medpass.services.clients import authenticate
 from medpass.services.ingest import ingest_message
@@ -294,21 +293,6 @@ def _audit(response: Response) -> Response:
     return response
 
 
-_AUDIT_DATE = re.compile(r"^(ge|lt)(\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2}))?)$")
-
-
-def _audit_instant(value: str) -> tuple[str, datetime]:
-    """date=ge<date or instant> / date=lt<...>, or 400."""
-    match = _AUDIT_DATE.match(value)
-    try:
-        at = datetime.fromisoformat(match.group(2).replace("Z", "+00:00")) if match else None
-    except ValueError:
-        at = None
-    if match is None or at is None:
-        raise InvalidRequest(f"date {value!r}: use ge or lt with a date or an instant with a zone, e.g. ge2026-11-25")
-    return match.group(1), at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
 @fhir_api.get("/AuditEvent")
 def search_audit_events() -> ResponseReturnValue:
     """The newest API interactions (an administrator's scope: system/AuditEvent.s), by date, action, client and outcome."""
@@ -317,7 +301,8 @@ def search_audit_events() -> ResponseReturnValue:
     count = request.args.get("_count", "100")
     if not (count.isascii() and count.isdigit()) or not 0 < int(count) <= 1000:
         raise InvalidRequest("_count must be a whole number from 1 to 1000")
-    bounds = dict(_audit_instant(v) for v in request.args.getlist("date"))
+    bounds = {prefix: instant_of(value) for prefix, value in
+              (prefixed_time("date", raw, prefixes=("ge", "lt")) for raw in request.args.getlist("date"))}
     actions = frozenset(v for raw in request.args.getlist("action") for v in raw.split(",") if v)
     if actions - {"C", "R", "U", "D", "E"}:
         raise InvalidRequest("action is C, R, U, D or E")
@@ -333,9 +318,6 @@ def search_audit_events() -> ResponseReturnValue:
 def metadata() -> ResponseReturnValue:
     """The CapabilityStatement, generated from the same registry the routes follow."""
     return fhir(capability_statement("0.1.0", api_now()))
-
-
-_BIRTH_DATE = re.compile(r"^(eq|ge|le|gt|lt)?(\d{4}-\d{2}-\d{2})$")
 
 
 def _nhs_number_criterion(value: str) -> str:
@@ -357,11 +339,8 @@ def search_patients() -> ResponseReturnValue:
         found = patients_with_nhs_number(db_session(), _nhs_number_criterion(request.args["identifier"]))
     elif request.args.get("name") or request.args.get("birthdate"):
         birth = request.args.get("birthdate")
-        match = _BIRTH_DATE.match(birth) if birth else None
-        if birth and not match:
-            raise InvalidRequest(f"birthdate {birth!r}: a date with an optional prefix, e.g. 1980-04-01 or ge1980-01-01")
         found = search_patients_by(db_session(), name=request.args.get("name") or None,
-                                   birth_date=(match.group(1) or "eq", match.group(2)) if match else None)
+                                   birth_date=prefixed_time("birthdate", birth, dates_only=True) if birth else None)
     else:
         raise InvalidRequest(f"search Patient by identifier={NHS_NUMBER_SYSTEM}|<NHS number>, name or birthdate")
     return paged(found, lambda p: patient_resource(*p))

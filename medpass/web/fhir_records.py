@@ -30,11 +30,6 @@ from medpass.web.fhir_api import fhir_api, paged, patient_param, require_scope, 
 CODE_SYSTEMS = {built["id"]: built for built in (discrepancy_code_system(), safety_record_code_system(), task_code_system())}
 
 
-def _only(*allowed: str) -> None:
-    """400 naming any search parameter this resource does not serve."""
-    unsupported(request.args, allowed)
-
-
 @fhir_api.get("/Medication/<dmd_id>")
 def read_medication(dmd_id: str) -> ResponseReturnValue:
     """A dm+d product from medpass's dictionary (id = its dm+d ID)."""
@@ -46,7 +41,7 @@ def read_medication(dmd_id: str) -> ResponseReturnValue:
 def search_medications() -> ResponseReturnValue:
     """Medication?code=[https://dmd.nhs.uk|]<dm+d ID>."""
     require_scope("Medication", Interaction.SEARCH)
-    _only("code")
+    unsupported(request.args, {"code"})
     code = request.args.get("code", "").rpartition("|")[2]
     if not code:
         raise InvalidRequest("search Medication by code=https://dmd.nhs.uk|<dm+d ID>")
@@ -65,7 +60,7 @@ def read_medication_request(request_id: int) -> ResponseReturnValue:
 def search_medication_requests() -> ResponseReturnValue:
     """MedicationRequest?patient=Patient/{id}[&status=...]: those in each feed's current message."""
     require_scope("MedicationRequest", Interaction.SEARCH)
-    _only("patient", "status")
+    unsupported(request.args, {"patient", "status"})
     patient_id = patient_param()
     statuses = {v for raw in request.args.getlist("status") for v in raw.split(",") if v}
     found = [s for s in current_requests(db_session(), patient_id) if not statuses or s.entry.source_status in statuses]
@@ -84,7 +79,7 @@ def read_allergy(allergy_id: int) -> ResponseReturnValue:
 def search_allergies() -> ResponseReturnValue:
     """AllergyIntolerance?patient=Patient/{id}: every feed's current allergies (each says which feed)."""
     require_scope("AllergyIntolerance", Interaction.SEARCH)
-    _only("patient")
+    unsupported(request.args, {"patient"})
     patient_id = patient_param()
     return paged(current_allergies(db_session(), patient_id), lambda a: allergy_intolerance(a, f"Patient/{patient_id}"))
 
@@ -101,7 +96,7 @@ def read_provenance(provenance_id: str) -> ResponseReturnValue:
 def search_provenance() -> ResponseReturnValue:
     """Provenance?target=DetectedIssue/<id> or ?patient=Patient/{id}: the history of resolutions."""
     require_scope("Provenance", Interaction.SEARCH)
-    _only("target", "patient")
+    unsupported(request.args, {"target", "patient"})
     if "target" in request.args:
         found = issue_provenances(db_session(), target_issue(request.args["target"]))
     elif "patient" in request.args:
@@ -124,6 +119,6 @@ def read_code_system(code_system_id: str) -> ResponseReturnValue:
 def search_code_systems() -> ResponseReturnValue:
     """CodeSystem?url=...: the CodeSystems medpass publishes (all of them without url)."""
     require_scope("CodeSystem", Interaction.SEARCH)
-    _only("url")
+    unsupported(request.args, {"url"})
     url = request.args.get("url")
     return paged([c for c in CODE_SYSTEMS.values() if url is None or c["url"] == url], lambda c: c)

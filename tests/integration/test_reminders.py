@@ -45,7 +45,7 @@ def test_the_dosage_gives_the_default_time_and_the_autumn_change_keeps_it_local(
     start = datetime(2026, 10, 24, 12, tzinfo=UTC)
     assert plan_reminders(consented, start, timedelta(hours=48)).queued == 2
     assert plan_reminders(consented, start + timedelta(hours=12), timedelta(hours=48)).queued == 1  # only the new day
-    due = [r.due_at.replace(tzinfo=UTC) if r.due_at.tzinfo is None else r.due_at for r in reminders(consented)]
+    due = [r.due_at for r in reminders(consented)]  # aware UTC from the database, on SQLite too
     assert due == [datetime(2026, 10, 24, 21, tzinfo=UTC), datetime(2026, 10, 25, 22, tzinfo=UTC), datetime(2026, 10, 26, 22, tzinfo=UTC)]
     body = reminders(consented)[0].body
     assert "night medicines" in body and "ithium" not in body and "Reply TAKEN or SKIP" in body
@@ -54,7 +54,7 @@ def test_the_dosage_gives_the_default_time_and_the_autumn_change_keeps_it_local(
 def test_chosen_times_hold_across_the_spring_change_and_a_missing_hour_is_not_skipped(consented: Session) -> None:
     create_plan(consented, LITHIUM, "Lithium carbonate", ["08:00", "01:30"], by="patient's choice", now=NOW)
     plan_reminders(consented, datetime(2026, 3, 28, 12, tzinfo=UTC), timedelta(hours=36))
-    due = [(r.due_at if r.due_at.tzinfo else r.due_at.replace(tzinfo=UTC)).strftime("%d %H:%M") for r in reminders(consented)]
+    due = [r.due_at.strftime("%d %H:%M") for r in reminders(consented)]
     assert due == ["29 01:30", "29 07:00"]  # 01:30 does not exist on 29 March: sent at 02:30 BST; 08:00 BST is 07:00 UTC
 
 

@@ -54,8 +54,8 @@ def test_a_consented_patient_gets_reminders_replies_and_stop_through_the_twilio_
         plan_reminders(session, start + timedelta(hours=48), timedelta(hours=48))  # planning after STOP queues nothing to send
         dispatch(session, gateway, start + timedelta(days=5))
     session.rollback()
-    sent_at_local = [r.due_at.replace(tzinfo=UTC) if r.due_at.tzinfo is None else r.due_at
-                     for r in session.scalars(select(SmsOutboxRow).where(SmsOutboxRow.status == "sent").order_by(SmsOutboxRow.due_at))]
+    sent = select(SmsOutboxRow.due_at).where(SmsOutboxRow.status == "sent").order_by(SmsOutboxRow.due_at)
+    sent_at_local = list(session.scalars(sent))
     # 24 Oct 22:00 BST = 21:00 UTC; 25 Oct 08:00 GMT = 08:00 UTC; 25 Oct 22:00 GMT = 22:00 UTC: then STOP
     assert sent_at_local == [datetime(2026, 10, 24, 21, tzinfo=UTC), datetime(2026, 10, 25, 8, tzinfo=UTC),
                              datetime(2026, 10, 25, 22, tzinfo=UTC)]
