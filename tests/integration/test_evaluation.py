@@ -20,9 +20,13 @@ THRESHOLD = 0.95
 
 
 def _labels() -> dict[str, dict[str, object]]:
-    """The hand-labelled expectations, by NHS number."""
-    loaded: dict[str, dict[str, object]] = json.loads((EVALUATION / "labels.json").read_text())["patients"]
-    return loaded
+    """The hand-labelled expectations (one file per patient in tests/evaluation/labels), by NHS number."""
+    found: dict[str, dict[str, object]] = {}
+    for path in sorted((EVALUATION / "labels").glob("*.json")):
+        label = json.loads(path.read_text())
+        assert label["nhs_number"] not in found, f"{path.name}: NHS number labelled twice"
+        found[label["nhs_number"]] = label
+    return found
 
 
 Results = dict[str, tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]]
