@@ -20,6 +20,7 @@ TASK_CODE_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/medication-change-notification"
 TASK_BUSINESS_STATUS_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/notification-business-status"
 TASK_DEFINITIONS: dict[TaskKind, tuple[str, str]] = {
     TaskKind.STARTED: ("Medicine started", "Another care partner started a medicine."),
+    TaskKind.PAUSED: ("Medicine paused", "Another care partner put a medicine on hold: not to be taken until it is restarted."),
     TaskKind.STOPPED: ("Medicine stopped", "Another care partner stopped a medicine, or no longer lists it."),
     TaskKind.CHANGED: ("Medicine changed", "Another care partner changed a medicine's product, dose, frequency or route."),
     TaskKind.DISCREPANCY: ("High-severity discrepancy", "A change opened a high-severity discrepancy between the feeds."),
