@@ -192,12 +192,13 @@ def _medicine(agreement: LineAgreement, inputs: PassportInputs, lines_of: dict[s
     version = agreement.version
     source = version.source if version else None
     entry = source.statement.entry if source else agreement.line.members[0].statement.entry
-    issues = _issue_notes(agreement, agreement.open_issues, lines_of)
     if section is PassportSection.CHECK:
-        notes = check_text(agreement, _issue_notes(agreement, agreement.harm_if_taken, lines_of))
-        notes += tuple(n for n in issues if n not in notes)
-    else:
-        notes = state_text(agreement) + issues
+        harm = _issue_notes(agreement, agreement.harm_if_taken, lines_of)
+        notes = check_text(agreement, tuple(dict.fromkeys(harm + _issue_notes(agreement, agreement.open_issues, lines_of))))
+    elif section is PassportSection.CURRENT:
+        notes = state_text(agreement) + _issue_notes(agreement, agreement.open_issues, lines_of)
+    else:  # paused, stopped, finished: what to do is in its state's words; findings about taking it do not apply
+        notes = state_text(agreement)
     return PassportMedicine(
         line=agreement.name,
         name=version.product if version else entry.medicine.name,
@@ -307,7 +308,7 @@ def build_passport(inputs: PassportInputs, made_at: datetime, previous: dict[str
     lines_of = {m.statement.reference: a.line for a in inputs.agreements for m in a.line.members}
     shown = [_medicine(a, inputs, lines_of) for a in inputs.agreements if a.version is not None or a.state is not AgreedState.NOT_AGREED]
     by_section = {section: tuple(m for m in shown if m.section is section) for section in PassportSection}
-    current = [a for a in inputs.agreements if a.state.is_current]
+    current = [a for a in inputs.agreements if a.state.is_current or a.state is AgreedState.NOT_AGREED]
     classes = set().union(*(a.line.classes for a in current)) if current else set()
     monitoring = [MONITORING_NOTES[c] for c in sorted(classes) if c in MONITORING_NOTES]
     monitoring += [f"{m.name}: last injection {m.last_dose}." for m in by_section[PassportSection.CURRENT] if m.last_dose]

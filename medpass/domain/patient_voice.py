@@ -60,8 +60,9 @@ def whom_to_ask(agreement: LineAgreement) -> str:
     return f"{who(prescriber)} or your pharmacist" if prescriber in (Feed.GP, Feed.MENTAL_HEALTH) else "your GP practice or your pharmacist"
 
 
-def check_text(agreement: LineAgreement, harm_texts: tuple[str, ...]) -> tuple[str, ...]:
-    """Why a medicine is under "Check these with your care team", and what to do: a documented stop comes first."""
+def check_text(agreement: LineAgreement, findings: tuple[str, ...]) -> tuple[str, ...]:
+    """Why a medicine is under "Check these with your care team", and what to do: a documented stop comes first, then who
+    says what, then the open findings (harm first), then what to do and whom to ask."""
     halted = [p for p in agreement.positions if p.says in (Says.STOPPED, Says.ON_HOLD) and p.reason]
     first: list[str] = []
     if halted:
@@ -72,7 +73,7 @@ def check_text(agreement: LineAgreement, harm_texts: tuple[str, ...]) -> tuple[s
     said = [says(p) for p in agreement.positions if not (halted and p in halted)]
     what_to_do = [] if halted else ["Do not stop or change it until you have checked." if dangerous_to_stop(agreement.line)
                                     else "Check before you take it."]
-    return (*first, *said, *harm_texts, *what_to_do, sentence(f"ask {whom_to_ask(agreement)}."))
+    return (*first, *said, *findings, *what_to_do, sentence(f"ask {whom_to_ask(agreement)}."))
 
 
 def state_text(agreement: LineAgreement) -> tuple[str, ...]:
