@@ -76,6 +76,20 @@ class Dosage:
     dose_value: Decimal | None = None
     dose_unit: str | None = None
     as_needed: bool = False
+    #: Dosage.sequence: lines with the same sequence are taken together; different sequences are steps in turn.
+    sequence: int | None = None
+    #: timing.repeat.boundsPeriod (dates as sent) or boundsDuration (from the step's start): when a step applies.
+    bounds_start: str | None = None
+    bounds_end: str | None = None
+    bounds_duration: Decimal | None = None
+    bounds_duration_unit: str | None = None
+    #: timing.repeat.frequencyMax: the most administrations a period ("up to 4 times a day").
+    frequency_max: int | None = None
+    #: Dosage.maxDosePerPeriod as numerator (value, unit) per denominator (value, unit): "8 tablets per 24 h".
+    max_dose_value: Decimal | None = None
+    max_dose_unit: str | None = None
+    max_dose_period: Decimal | None = None
+    max_dose_period_unit: str | None = None
 
 
 @dataclass(frozen=True)

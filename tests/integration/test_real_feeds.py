@@ -1,0 +1,58 @@
+"""Real feed shapes through ingest and storage: dosage steps and maximums kept, discharges in every envelope, Nil Known."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from medpass.db import feed_views, repository
+from medpass.db.tables import MEDICATIONS
+from medpass.domain.medications import Dosage
+from medpass.services.ingest import ingest_message
+from tests.conftest import NOW
+from tests.messages import NHS_NUMBER, bundle, encode, statement
+
+UCUM = "http://unitsofmeasure.org"
+
+
+def _ingest(session: Session, message: dict[str, Any], feed: str = "acute") -> int:
+    """Ingest a message on a feed and return the patient's id."""
+    ingest_message(session, feed, encode(message), sender="test-sender", now=NOW, max_bytes=5 << 20)
+    patient = repository.find_patient(session, NHS_NUMBER)
+    assert patient is not None
+    return patient.id
+
+
+def _stored_dosages(session: Session, patient_id: int) -> tuple[Dosage, ...]:
+    """The dosages of the one statement the acute feed's current list holds, as reconciliation reads them."""
+    (acute,) = feed_views.feed_lists(session, patient_id)
+    (stored,) = acute.statements
+    return stored.entry.dosages
+
+
+def test_dosage_steps_and_maximums_are_stored_and_read_back_as_sent(session: Session) -> None:
+    message = bundle()
+    statement(message)["dosage"] = [
+        {"sequence": 1, "text": "40mg daily for a week", "timing": {"repeat": {"boundsDuration": {"value": 7, "system": UCUM, "code": "d"}}}},
+        {"sequence": 2, "text": "1g when required", "asNeededBoolean": True,
+         "timing": {"repeat": {"boundsPeriod": {"start": "2026-11-08"}, "frequency": 1, "frequencyMax": 4, "period": 1, "periodUnit": "d"}},
+         "maxDosePerPeriod": {"numerator": {"value": 4, "system": UCUM, "code": "g"}, "denominator": {"value": 1, "system": UCUM, "code": "d"}}},
+    ]
+    assert _stored_dosages(session, _ingest(session, message)) == (
+        Dosage(text="40mg daily for a week", sequence=1, bounds_duration=Decimal(7), bounds_duration_unit="d"),
+        Dosage(text="1g when required", as_needed=True, sequence=2, bounds_start="2026-11-08", frequency=1, frequency_max=4,
+               period=Decimal(1), period_unit="d", max_dose_value=Decimal(4), max_dose_unit="g", max_dose_period=Decimal(1),
+               max_dose_period_unit="d"),
+    )
+
+
+def test_a_dosage_stored_before_steps_and_maximums_were_kept_still_reads(session: Session) -> None:
+    patient_id = _ingest(session, bundle())
+    old_shape = [{"text": "One tablet each morning", "patient_instruction": None, "frequency": None, "period": None, "period_unit": None,
+                  "when": [], "time_of_day": [], "route": None, "dose_value": None, "dose_unit": None, "as_needed": False}]
+    session.execute(update(MEDICATIONS).values(dosages=old_shape))
+    session.commit()
+    assert _stored_dosages(session, patient_id) == (Dosage(text="One tablet each morning"),)
