@@ -131,7 +131,8 @@ class MedicationListState:
     """Whether a message says what the patient's current medicines are.
 
     A List with emptyReason, or a document without a medication section, means "not known" and never
-    "no medicines" (DOMAIN.md section 2; UK Core List; PRSB mental-health discharge).
+    "no medicines" (DOMAIN.md section 2; UK Core List; PRSB mental-health discharge) - except emptyReason
+    `nilknown`, the sender's positive statement that there are none: known, and empty.
     """
 
     known: bool

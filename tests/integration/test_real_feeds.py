@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 
 from medpass.db import feed_views, repository
 from medpass.db.tables import MEDICATIONS
+from medpass.domain.feeds import Feed
 from medpass.domain.medications import Dosage
 from medpass.services.ingest import ingest_message
+from medpass.services.reconcile import reconcile_patient
 from tests.conftest import NOW
-from tests.messages import NHS_NUMBER, bundle, encode, statement
+from tests.messages import NHS_NUMBER, PATIENT_URL, bundle, encode, statement
 
 UCUM = "http://unitsofmeasure.org"
 
@@ -36,10 +38,12 @@ def _stored_dosages(session: Session, patient_id: int) -> tuple[Dosage, ...]:
 def test_dosage_steps_and_maximums_are_stored_and_read_back_as_sent(session: Session) -> None:
     message = bundle()
     statement(message)["dosage"] = [
-        {"sequence": 1, "text": "40mg daily for a week", "timing": {"repeat": {"boundsDuration": {"value": 7, "system": UCUM, "code": "d"}}}},
+        {"sequence": 1, "text": "40mg daily for a week",
+         "timing": {"repeat": {"boundsDuration": {"value": 7, "system": UCUM, "code": "d"}}}},
         {"sequence": 2, "text": "1g when required", "asNeededBoolean": True,
          "timing": {"repeat": {"boundsPeriod": {"start": "2026-11-08"}, "frequency": 1, "frequencyMax": 4, "period": 1, "periodUnit": "d"}},
-         "maxDosePerPeriod": {"numerator": {"value": 4, "system": UCUM, "code": "g"}, "denominator": {"value": 1, "system": UCUM, "code": "d"}}},
+         "maxDosePerPeriod": {"numerator": {"value": 4, "system": UCUM, "code": "g"},
+                              "denominator": {"value": 1, "system": UCUM, "code": "d"}}},
     ]
     assert _stored_dosages(session, _ingest(session, message)) == (
         Dosage(text="40mg daily for a week", sequence=1, bounds_duration=Decimal(7), bounds_duration_unit="d"),
@@ -56,3 +60,40 @@ def test_a_dosage_stored_before_steps_and_maximums_were_kept_still_reads(session
     session.execute(update(MEDICATIONS).values(dosages=old_shape))
     session.commit()
     assert _stored_dosages(session, patient_id) == (Dosage(text="One tablet each morning"),)
+
+
+CLOZARIL = {"coding": [{"system": "https://dmd.nhs.uk", "code": "3832011000001100", "display": "Clozaril 100mg tablets"}]}
+
+
+def _nil_known_gp() -> dict[str, Any]:
+    """The GP practice's list, emptied as Nil Known: the practice states the patient takes no medicines."""
+    message = bundle()
+    message["entry"][1:] = [{"resource": {
+        "resourceType": "List", "status": "current", "mode": "snapshot", "subject": {"reference": PATIENT_URL},
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "933361000000108"}]},
+        "emptyReason": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/list-empty-reason", "code": "nilknown"}]}}}]
+    return message
+
+
+def _trust_clozapine() -> dict[str, Any]:
+    """The trust's list: Clozaril 100 mg at night."""
+    message = bundle(timestamp="2026-11-02T09:00:00+00:00")
+    statement(message)["medicationCodeableConcept"] = CLOZARIL
+    statement(message)["dosage"] = [{"text": "300mg at night"}]
+    return message
+
+
+def test_the_trusts_clozapine_is_an_omission_from_a_gp_list_that_states_nil_known(session: Session) -> None:
+    _ingest(session, _nil_known_gp(), feed="gp")
+    _ingest(session, _trust_clozapine(), feed="mental-health")
+    found = reconcile_patient(session, NHS_NUMBER, NOW).result.discrepancies
+    assert [(d.code.value, d.medicine, d.feeds) for d in found] == [("omission", "Clozapine", (Feed.MENTAL_HEALTH,))]
+
+
+def test_a_gp_list_emptied_for_any_other_reason_expects_nothing(session: Session) -> None:
+    not_asked = _nil_known_gp()
+    not_asked["entry"][1]["resource"]["emptyReason"] = {
+        "coding": [{"system": "http://terminology.hl7.org/CodeSystem/list-empty-reason", "code": "notasked"}]}
+    _ingest(session, not_asked, feed="gp")
+    _ingest(session, _trust_clozapine(), feed="mental-health")
+    assert reconcile_patient(session, NHS_NUMBER, NOW).result.discrepancies == ()
