@@ -103,7 +103,7 @@ def feed_lists(session: Session, patient_id: int, up_to_message: int | None = No
     messages = MESSAGES.c
     newest: dict[str, Any] = {}
     query = (
-        select(messages.id, messages.feed, messages.asserted_at, messages.received_at, messages.medications_known, messages.bundle_type)
+        select(messages.id, messages.feed, messages.asserted_at, messages.received_at, messages.medications_known, messages.is_discharge)
         .where(messages.patient_id == patient_id)
         .order_by(desc(messages.asserted_at), desc(messages.received_at), desc(messages.id))
     )
@@ -131,7 +131,7 @@ def feed_lists(session: Session, patient_id: int, up_to_message: int | None = No
             known=bool(message.medications_known),
             statements=tuple(FeedStatement(f"MedicationStatement/{m.id}", feed, _entry_of(m), asserted, stored)
                              for m in statements[message.id]),
-            is_discharge=feed is Feed.ACUTE and message.bundle_type == "document",
+            is_discharge=bool(message.is_discharge),
         ))
     return found
 

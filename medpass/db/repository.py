@@ -231,6 +231,7 @@ def add_message(
         bundle_type=message.bundle_type,
         medications_known=message.medication_list.known,
         inpatient=message.inpatient,
+        is_discharge=message.is_discharge,
         medications_unknown_reason=message.medication_list.reason,
         warnings=[asdict(w) for w in message.warnings],
         raw=raw,

@@ -37,6 +37,7 @@ class ListReading:
     medication_lists: int = 0
     has_document: bool = False
     has_medication_section: bool = False
+    has_discharge_list: bool = False
 
 
 def _code_kind(concept: Any) -> ListKind | None:
@@ -89,6 +90,7 @@ def _read_list(resource: dict[str, Any], index: BundleIndex, reading: ListReadin
     if kind is None:
         return
     reading.medication_lists += 1
+    reading.has_discharge_list |= kind in (ListKind.ACTIVE, ListKind.DISCONTINUED)
     for item in items:
         target = index.resolve(item.get("item"))
         if target is not None:
@@ -139,3 +141,10 @@ def list_state(reading: ListReading, medicines_listed: int) -> MedicationListSta
     if medicines_listed == 0 and not reading.nil_known:
         return MedicationListState(known=False, reason="the message carries no medication list: current medicines not known")
     return MedicationListState(known=True)
+
+
+def is_discharge(bundle_type: str, reading: ListReading) -> bool:
+    """A discharge summary in any envelope a hospital sends (DOMAIN.md §2): a FHIR `document` (Composition first), a
+    Composition carried in a `message` Bundle (ITK3: the document inside it, or its resources directly) or in a
+    `collection`, or the PRSB active / discontinued medications Lists (SNOMED 1102411000000102 / 1102191000000100)."""
+    return bundle_type == "document" or reading.has_document or reading.has_discharge_list

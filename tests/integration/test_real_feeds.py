@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
+import pytest
+from alembic import command
+from sqlalchemy import Engine, text, update
 from sqlalchemy.orm import Session
 
 from medpass.db import feed_views, repository
+from medpass.db.migrate import alembic_config, upgrade_database
+from medpass.db.rows import FeedMessageRow
+from medpass.db.session import make_engine
 from medpass.db.tables import MEDICATIONS
 from medpass.domain.feeds import Feed
 from medpass.domain.medications import Dosage
 from medpass.services.ingest import ingest_message
 from medpass.services.reconcile import reconcile_patient
-from tests.conftest import NOW
+from tests.conftest import NOW, SAMPLES
+from tests.envelopes import collection, flat_message, itk3_message
 from tests.messages import NHS_NUMBER, PATIENT_URL, bundle, encode, statement
 
 UCUM = "http://unitsofmeasure.org"
@@ -97,3 +104,76 @@ def test_a_gp_list_emptied_for_any_other_reason_expects_nothing(session: Session
     _ingest(session, not_asked, feed="gp")
     _ingest(session, _trust_clozapine(), feed="mental-health")
     assert reconcile_patient(session, NHS_NUMBER, NOW).result.discrepancies == ()
+
+
+def _stored_before_0016(engine: Engine, messages: dict[str, dict[str, Any]], known: dict[str, tuple[bool, str | None]]) -> None:
+    """Messages as revision 0015 stored them: verbatim, with its bundle type and whether medicines were known."""
+    with engine.begin() as connection:
+        patient = connection.execute(text(
+            "INSERT INTO patients (nhs_number, demographics_as_of, created_at) VALUES (:n, :t, :t) RETURNING id"),
+            {"n": NHS_NUMBER, "t": NOW}).scalar_one()
+        for name, message in messages.items():
+            medications_known, reason = known.get(name, (True, None))
+            connection.execute(text(
+                "INSERT INTO feed_messages (patient_id, feed, sender, received_at, asserted_at, content_hash, fhir_version, bundle_type,"
+                " medications_known, medications_unknown_reason, warnings, raw) VALUES (:p, :feed, 's', :t, :t, :hash, '4.0.1', :type,"
+                " :known, :reason, '[]', :raw)"),
+                {"p": patient, "feed": name, "t": NOW, "hash": name, "type": message["type"], "known": medications_known, "reason": reason,
+                 "raw": json.dumps(message)})
+
+
+def test_the_migration_decides_discharges_and_nil_known_for_messages_already_stored(database_url: str) -> None:
+    engine = make_engine(database_url)
+    config = alembic_config(database_url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0015")
+    discharge_list = dict(_nil_known_gp()["entry"][1]["resource"], emptyReason=None,
+                          code={"coding": [{"system": "http://snomed.info/sct", "code": "1102411000000102"}]})
+    collection_of_lists = bundle(entry=[bundle()["entry"][0], {"resource": discharge_list}])
+    messages = {
+        "document": bundle(type="document"),
+        "message": bundle(type="message", entry=[*bundle()["entry"], {"resource": {"resourceType": "Composition"}}]),
+        "prsb-lists": collection_of_lists,
+        "nil-known": _nil_known_gp(),
+        "not-asked": _nil_known_gp(),
+        "gp-list": bundle(),
+    }
+    messages["not-asked"]["entry"][1]["resource"]["emptyReason"]["coding"][0]["code"] = "notasked"
+    empty = "the medication List is empty (nilknown): current medicines not known"
+    _stored_before_0016(engine, messages, {"nil-known": (False, empty), "not-asked": (False, empty.replace("nilknown", "notasked"))})
+    upgrade_database(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT feed, is_discharge, medications_known, medications_unknown_reason FROM feed_messages"))
+        found = {row.feed: (bool(row.is_discharge), bool(row.medications_known), row.medications_unknown_reason) for row in rows}
+    engine.dispose()
+    assert found == {
+        "document": (True, True, None),
+        "message": (True, True, None),
+        "prsb-lists": (True, True, None),
+        "nil-known": (False, True, None),
+        "not-asked": (False, False, "the medication List is empty (notasked): current medicines not known"),
+        "gp-list": (False, True, None),
+    }
+
+
+DEPOT_STORY = SAMPLES / "08-gp-connect-depot"
+DEPOT_ENVELOPES = {
+    "document": lambda d: d,
+    "itk3 message carrying the document": itk3_message,
+    "message carrying the composition": flat_message,
+    "collection with the composition": collection,
+    "collection of the prsb lists": lambda d: collection(d, composition=False),
+}
+
+
+@pytest.mark.parametrize("envelope", list(DEPOT_ENVELOPES))
+def test_a_depot_the_discharge_leaves_off_is_an_omission_whatever_envelope_the_discharge_came_in(session: Session, envelope: str) -> None:
+    for feed in ("gp", "mental-health"):
+        ingest_message(session, feed, (DEPOT_STORY / f"{feed}.json").read_bytes(), sender="test-sender", now=NOW, max_bytes=5 << 20)
+    discharge = DEPOT_ENVELOPES[envelope](json.loads((DEPOT_STORY / "acute.json").read_text()))
+    stored = ingest_message(session, "acute", encode(discharge), sender="test-sender", now=NOW, max_bytes=5 << 20)
+    row = session.get(FeedMessageRow, stored.message_id)
+    found = reconcile_patient(session, stored.nhs_number, NOW).result.discrepancies
+    assert row is not None and row.is_discharge
+    assert sorted((d.code.value, d.medicine) for d in found) == [("addition", "Paracetamol"), ("omission", "Zuclopenthixol decanoate")]
