@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from medpass.domain.discrepancies import Discrepancy, DiscrepancyCode, feeds_of, harm_of, issue_key, references_of
+from medpass.domain.discrepancies import Discrepancy, DiscrepancyCode, feed_labels, feeds_of, harm_of, issue_key, references_of
 from medpass.domain.feeds import Feed
 from medpass.domain.lines import Identified, Line
 from medpass.domain.regimens import Regimen, feed_regimens
@@ -70,6 +70,25 @@ def _most_a_day(regimen: Regimen) -> Decimal | None:
     return regimen.max_daily_mg if regimen.as_needed else regimen.daily_mg
 
 
+def _switch(regimens: list[Regimen]) -> str:
+    """'taken only when required according to the GP practice, regularly according to the acute hospital'."""
+    prn = [r.feed for r in regimens if r.as_needed]
+    regular = [r.feed for r in regimens if not r.as_needed]
+    return f"taken only when required according to {feed_labels(prn)}, regularly according to {feed_labels(regular)}"
+
+
+def _most_differs(compared: list[Regimen], known: dict[Feed, Decimal]) -> str:
+    """Which is above which, when one feed's maximum meets another's regular total; else that the most a day differs."""
+    prn = [r for r in compared if r.as_needed]
+    regular = [r for r in compared if not r.as_needed]
+    if len(prn) == 1 and len(regular) == 1:
+        most, total = amount(known[prn[0].feed]), amount(known[regular[0].feed])
+        if known[regular[0].feed] > known[prn[0].feed]:
+            return f"the regular total ({total} a day) is above the most allowed when required ({most} a day)"
+        return f"the most allowed when required ({most} a day) is above the regular total ({total} a day)"
+    return "the most that may be taken a day differs"
+
+
 def when_required_differences(line: Line, today: date | None) -> list[Discrepancy]:
     """A switch between when required and regular (frequency); a PRN maximum that differs from another feed's
     regular total or PRN maximum (dose). Regular against regular is compared in `differences`."""
@@ -79,14 +98,12 @@ def when_required_differences(line: Line, today: date | None) -> list[Discrepanc
         return []
     found: list[Discrepancy] = []
     if len(as_needed) < len(regimens):
-        found.append(_discrepancy(DiscrepancyCode.FREQUENCY, line, list(regimens.values()),
-                                  "one feed has it taken only when required, another regularly"))
+        found.append(_discrepancy(DiscrepancyCode.FREQUENCY, line, list(regimens.values()), _switch(list(regimens.values()))))
     known = {feed: most for feed, r in regimens.items() if (most := _most_a_day(r)) is not None}
     prn_known = [r.feed for r in as_needed if r.feed in known]
     if any(known[f] != known[other] for f in prn_known for other in known if other is not f):
         compared = [r for r in regimens.values() if r.feed in known]
-        found.append(_discrepancy(DiscrepancyCode.DOSE, line, compared, "the most a day when required differs from the other "
-                                  "feeds' dose"))
+        found.append(_discrepancy(DiscrepancyCode.DOSE, line, compared, _most_differs(compared, known)))
     return found
 
 
