@@ -23,28 +23,42 @@ def _utc(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
+def _decimal(value: Any) -> Decimal | None:
+    """A stored decimal string back as a Decimal."""
+    return None if value is None else Decimal(str(value))
+
+
+def _dosage_of(stored: dict[str, Any]) -> Dosage:
+    """A stored dosage back as the domain's Dosage; keys added later (sequence, bounds, maximum) may be absent."""
+    return Dosage(
+        text=stored.get("text"),
+        patient_instruction=stored.get("patient_instruction"),
+        frequency=stored.get("frequency"),
+        period=_decimal(stored.get("period")),
+        period_unit=stored.get("period_unit"),
+        when=tuple(stored.get("when") or ()),
+        time_of_day=tuple(stored.get("time_of_day") or ()),
+        route=Coding(**stored["route"]) if stored.get("route") else None,
+        dose_value=_decimal(stored.get("dose_value")),
+        dose_unit=stored.get("dose_unit"),
+        as_needed=bool(stored.get("as_needed")),
+        sequence=stored.get("sequence"),
+        bounds_start=stored.get("bounds_start"),
+        bounds_end=stored.get("bounds_end"),
+        bounds_duration=_decimal(stored.get("bounds_duration")),
+        bounds_duration_unit=stored.get("bounds_duration_unit"),
+        frequency_max=stored.get("frequency_max"),
+        max_dose_value=_decimal(stored.get("max_dose_value")),
+        max_dose_unit=stored.get("max_dose_unit"),
+        max_dose_period=_decimal(stored.get("max_dose_period")),
+        max_dose_period_unit=stored.get("max_dose_period_unit"),
+        day_of_week=tuple(stored.get("day_of_week") or ()),
+    )
+
+
 def _entry_of(row: Any) -> MedicationEntry:
     """A stored medicine back as the domain's MedicationEntry."""
-    def decimal(value: Any) -> Decimal | None:
-        return None if value is None else Decimal(str(value))
-
-    dosages = tuple(
-        Dosage(
-            text=d.get("text"),
-            patient_instruction=d.get("patient_instruction"),
-            frequency=d.get("frequency"),
-            period=decimal(d.get("period")),
-            period_unit=d.get("period_unit"),
-            when=tuple(d.get("when") or ()),
-            time_of_day=tuple(d.get("time_of_day") or ()),
-            route=Coding(**d["route"]) if d.get("route") else None,
-            dose_value=decimal(d.get("dose_value")),
-            dose_unit=d.get("dose_unit"),
-            as_needed=bool(d.get("as_needed")),
-            day_of_week=tuple(d.get("day_of_week") or ()),
-        )
-        for d in row.dosages
-    )
+    dosages = tuple(_dosage_of(d) for d in row.dosages)
     change = (
         ChangeSummary(ChangeStatus(row.change_status), row.change_reason, row.change_date, row.change_details)
         if row.change_status
@@ -90,7 +104,7 @@ def feed_lists(session: Session, patient_id: int, up_to_message: int | None = No
     messages = MESSAGES.c
     newest: dict[str, Any] = {}
     query = (
-        select(messages.id, messages.feed, messages.asserted_at, messages.received_at, messages.medications_known, messages.bundle_type)
+        select(messages.id, messages.feed, messages.asserted_at, messages.received_at, messages.medications_known, messages.is_discharge)
         .where(messages.patient_id == patient_id)
         .order_by(desc(messages.asserted_at), desc(messages.received_at), desc(messages.id))
     )
@@ -118,7 +132,7 @@ def feed_lists(session: Session, patient_id: int, up_to_message: int | None = No
             known=bool(message.medications_known),
             statements=tuple(FeedStatement(f"MedicationStatement/{m.id}", feed, _entry_of(m), asserted, stored)
                              for m in statements[message.id]),
-            is_discharge=feed is Feed.ACUTE and message.bundle_type == "document",
+            is_discharge=bool(message.is_discharge),
         ))
     return found
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, desc, func, insert, or_, select, update
@@ -29,21 +30,36 @@ def _coding_values(codings: tuple[Coding, ...]) -> list[dict[str, str | None]]:
     return [{"system": c.system, "code": c.code, "display": c.display} for c in codings]
 
 
+def _text(value: Decimal | None) -> str | None:
+    """A Decimal as a JSON string, so no precision is lost."""
+    return None if value is None else str(value)
+
+
 def _dosage_values(dosage: Dosage) -> dict[str, Any]:
     """A Dosage as a JSON object; Decimals become strings so no precision is lost."""
     return {
         "text": dosage.text,
         "patient_instruction": dosage.patient_instruction,
         "frequency": dosage.frequency,
-        "period": None if dosage.period is None else str(dosage.period),
+        "period": _text(dosage.period),
         "period_unit": dosage.period_unit,
         "when": list(dosage.when),
         "time_of_day": list(dosage.time_of_day),
         "route": _coding_values((dosage.route,))[0] if dosage.route else None,
-        "dose_value": None if dosage.dose_value is None else str(dosage.dose_value),
+        "dose_value": _text(dosage.dose_value),
         "dose_unit": dosage.dose_unit,
         "as_needed": dosage.as_needed,
         "day_of_week": list(dosage.day_of_week),
+        "sequence": dosage.sequence,
+        "bounds_start": dosage.bounds_start,
+        "bounds_end": dosage.bounds_end,
+        "bounds_duration": _text(dosage.bounds_duration),
+        "bounds_duration_unit": dosage.bounds_duration_unit,
+        "frequency_max": dosage.frequency_max,
+        "max_dose_value": _text(dosage.max_dose_value),
+        "max_dose_unit": dosage.max_dose_unit,
+        "max_dose_period": _text(dosage.max_dose_period),
+        "max_dose_period_unit": dosage.max_dose_period_unit,
     }
 
 
@@ -216,6 +232,7 @@ def add_message(
         bundle_type=message.bundle_type,
         medications_known=message.medication_list.known,
         inpatient=message.inpatient,
+        is_discharge=message.is_discharge,
         medications_unknown_reason=message.medication_list.reason,
         warnings=[asdict(w) for w in message.warnings],
         raw=raw,

@@ -59,6 +59,7 @@ class FeedMessageRow(Base):
     medications_known: Mapped[bool] = mapped_column(Boolean)
     medications_unknown_reason: Mapped[str | None] = mapped_column(Text)
     inpatient: Mapped[bool] = mapped_column(Boolean, server_default="0")
+    is_discharge: Mapped[bool] = mapped_column(Boolean, server_default="0")
     warnings: Mapped[list[Any]] = mapped_column(JSON)
     raw: Mapped[str] = mapped_column(Text, deferred=True)  # loaded only when asked for: it can be megabytes
 

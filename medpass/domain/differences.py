@@ -3,6 +3,8 @@ medicines (ingredient, class): DOMAIN.md §3."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from medpass.domain.discrepancies import (
     DUPLICATE_CLASSES,
     Discrepancy,
@@ -15,9 +17,10 @@ from medpass.domain.discrepancies import (
     references_of,
     versions_of,
 )
-from medpass.domain.dosing import daily_dose_mg, daily_times
 from medpass.domain.feeds import Feed
 from medpass.domain.lines import Identified, Line
+from medpass.domain.regimens import SPLIT_DOSE_SOURCE, is_one_regimen
+from medpass.domain.when_required import feeds_taking_it_regularly
 
 
 def _amended_reason(members: list[Identified]) -> str | None:
@@ -66,20 +69,26 @@ def _how_often(times: object) -> str:
     return words.get(_number(times), f"{_number(times)} times a day")
 
 
-def differences(line: Line) -> list[Discrepancy]:
-    """Dose (total daily dose), frequency, route, form and brand between the feeds' active versions."""
+def differences(line: Line, today: date | None = None) -> list[Discrepancy]:
+    """Dose (total daily dose), frequency, route, form and brand between the feeds' active versions.
+
+    Dose and frequency compare each feed's regular regimen on `today`: its entries split by time of day summed,
+    a taper by the step in force (`regimens.py`); when-required ones are compared in `when_required.py`.
+    """
     versions = versions_of(line)
     if len(versions) < 2:
         return []
     found: list[Discrepancy] = []
-    doses = {m.statement.feed: daily_dose_mg(m.statement.entry.dosages, m.product.strength_mg if m.product else None) for m in versions}
-    strengths = {m.product.strength for m in versions if m.product and m.product.strength}
+    regular = feeds_taking_it_regularly(line, today)
+    compared = [m for regimen in regular.values() for m in regimen.members]
+    doses = {feed: regimen.daily_mg for feed, regimen in regular.items()}
+    strengths = {m.product.strength for m in compared if m.product and m.product.strength}
     if None not in doses.values() and len(set(doses.values())) > 1:
         found.append(
             _difference(
                 DiscrepancyCode.DOSE,
                 line,
-                versions,
+                compared,
                 {f: f"{_number(d)} mg a day" for f, d in doses.items()},
                 harm_of(line),
                 "total daily dose",
@@ -88,27 +97,27 @@ def differences(line: Line) -> list[Discrepancy]:
         )
     elif None in doses.values() and len(strengths) > 1:
         values = {
-            m.statement.feed: f"{m.product.strength if m.product else '?'} ({m.statement.entry.dosage_text or 'no dosage'})"
-            for m in versions
+            feed: f"{regimen.strength or '?'} ({'; '.join(m.statement.entry.dosage_text or 'no dosage' for m in regimen.members)})"
+            for feed, regimen in regular.items()
         }
         found.append(
             _difference(
                 DiscrepancyCode.DOSE,
                 line,
-                versions,
+                compared,
                 values,
                 harm_of(line),
                 "strength, and the total daily dose could not be worked out",
                 "DOMAIN.md §3 L3",
             )
         )
-    times = {m.statement.feed: daily_times(m.statement.entry.dosages) for m in versions}
+    times = {feed: regimen.times for feed, regimen in regular.items()}
     if None not in times.values() and len(set(times.values())) > 1:
         found.append(
             _difference(
                 DiscrepancyCode.FREQUENCY,
                 line,
-                versions,
+                compared,
                 {f: _how_often(t) for f, t in times.items() if t is not None},
                 Harm.MODERATE,
                 "how often it is taken",
@@ -177,6 +186,26 @@ def _sharing_an_ingredient(lines: list[Line]) -> list[tuple[Line, Line]]:
     return [(lines[a], lines[b]) for a, b in pairs]
 
 
+def _listed_twice(line: Line, feed: Feed, twice: list[Identified]) -> Discrepancy:
+    """One feed lists a medicine active more than once, and not as one dose split by time of day."""
+    entries = "; ".join(f"{m.statement.entry.medicine.name} ({m.statement.entry.dosage_text or 'no dosage'})" for m in twice)
+    detail = (
+        f"{feed_labels([feed])} lists {line.name} as active {len(twice)} times: {entries}. "
+        "They are not one dose split by time of day (the same product at different times): check which is meant."
+    )
+    return Discrepancy(
+        DiscrepancyCode.DUPLICATE_INGREDIENT,
+        Harm.HIGH if "paracetamol" in line.ingredients else harm_of(line),
+        line.name,
+        detail,
+        False,
+        references_of(twice),
+        (feed,),
+        issue_key(DiscrepancyCode.DUPLICATE_INGREDIENT, line, feed.value),
+        SPLIT_DOSE_SOURCE,
+    )
+
+
 def duplicates(lines: list[Line]) -> list[Discrepancy]:
     """The same ingredient active twice (a compound and its component, or two prescriptions); two of a flagged class."""
     found: list[Discrepancy] = []
@@ -203,21 +232,8 @@ def duplicates(lines: list[Line]) -> list[Discrepancy]:
     for line in active:
         for feed in Feed:
             twice = [m for m in line.in_feed(feed) if m.statement.is_active]
-            if len(twice) > 1:
-                detail = f"{feed_labels([feed])} lists {line.name} as active {len(twice)} times."
-                found.append(
-                    Discrepancy(
-                        DiscrepancyCode.DUPLICATE_INGREDIENT,
-                        harm_of(line),
-                        line.name,
-                        detail,
-                        False,
-                        references_of(twice),
-                        (feed,),
-                        issue_key(DiscrepancyCode.DUPLICATE_INGREDIENT, line, feed.value),
-                        "DOMAIN.md §3: the same ingredient active twice",
-                    )
-                )
+            if len(twice) > 1 and not is_one_regimen(twice):
+                found.append(_listed_twice(line, feed, twice))
     for drug_class in sorted(DUPLICATE_CLASSES):
         of_class = [line for line in active if drug_class in line.classes]
         if len(of_class) > 1:

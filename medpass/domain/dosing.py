@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from medpass.domain.dosage_steps import is_stepped
 from medpass.domain.medications import Dosage
 
 #: UCUM / SNOMED units read as mg; SNOMED 428673006 is "tablet", 428641000 "capsule" (dm+d units of presentation).
@@ -106,12 +107,17 @@ def _text_dose(text: str | None, strength_mg: Decimal | None) -> Decimal | None:
 
 def is_as_needed(dosages: tuple[Dosage, ...]) -> bool:
     """True when the medicine is taken only when required (a daily dose is then a maximum, not a dose)."""
-    return any(d.as_needed or bool(_AS_NEEDED.search((d.text or "").lower())) for d in dosages)
+    return any(_line_as_needed(d) for d in dosages)
 
 
-def daily_dose_mg(dosages: tuple[Dosage, ...], strength_mg: Decimal | None) -> Decimal | None:
-    """Total daily dose in mg over every dosage line, or None if any line cannot be read or it is as-needed."""
-    if not dosages or is_as_needed(dosages):
+def _line_as_needed(dosage: Dosage) -> bool:
+    """One line taken only when required: asNeeded, or its text says so."""
+    return dosage.as_needed or bool(_AS_NEEDED.search((dosage.text or "").lower()))
+
+
+def lines_daily_mg(dosages: tuple[Dosage, ...], strength_mg: Decimal | None) -> Decimal | None:
+    """Total daily dose in mg of lines taken together (morning + night), or None if any line cannot be read."""
+    if not dosages:
         return None
     total = Decimal(0)
     for dosage in dosages:
@@ -122,9 +128,9 @@ def daily_dose_mg(dosages: tuple[Dosage, ...], strength_mg: Decimal | None) -> D
     return _plain(total)
 
 
-def daily_times(dosages: tuple[Dosage, ...]) -> Decimal | None:
-    """Administrations a day over every dosage line, or None if any cannot be read."""
-    if not dosages or is_as_needed(dosages):
+def lines_daily_times(dosages: tuple[Dosage, ...]) -> Decimal | None:
+    """Administrations a day of lines taken together, or None if any cannot be read."""
+    if not dosages:
         return None
     total = Decimal(0)
     for dosage in dosages:
@@ -132,4 +138,107 @@ def daily_times(dosages: tuple[Dosage, ...]) -> Decimal | None:
         if times is None:
             return None
         total += times
+    return _plain(total)
+
+
+def daily_dose_mg(dosages: tuple[Dosage, ...], strength_mg: Decimal | None) -> Decimal | None:
+    """Total daily dose in mg over every dosage line, or None if any line cannot be read, it is as-needed, or the
+    lines are steps of a taper (never summed across steps: pick the step in force with dosage_steps.in_force)."""
+    if not dosages or is_as_needed(dosages) or is_stepped(dosages):
+        return None
+    return lines_daily_mg(dosages, strength_mg)
+
+
+def daily_times(dosages: tuple[Dosage, ...]) -> Decimal | None:
+    """Administrations a day over every dosage line, or None if any cannot be read, as-needed, or stepped."""
+    if not dosages or is_as_needed(dosages) or is_stepped(dosages):
+        return None
+    return lines_daily_times(dosages)
+
+
+#: "maximum 8 tablets in 24 hours", "up to 4 g a day", "max 4g/day", "no more than 4 doses in 24 hours".
+_LIMIT = r"\b(?:max(?:imum)?(?: of)?|up to|no more than|not more than|not to exceed)\s+"
+_NUMBER = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|eight)"
+_PER_DAY = r"(?:\s*(?:in|per|a|each|every|in any|in one)\s+(?:24\s*hours?|24\s*h(?:rs?)?|day)|\s*/\s*(?:day|24\s*h(?:ours?)?)|\s+daily)\b"
+_TEXT_MAX_AMOUNT = re.compile(_LIMIT + _NUMBER + r"\s*(mg|g|tablets?|capsules?|doses?)" + _PER_DAY)
+_TEXT_MAX_TIMES = re.compile(_LIMIT + r"(?:" + _NUMBER + r"\s+times|(once|twice))" + _PER_DAY)
+_NUMBER_WORDS = {**_WORDS, "eight": Decimal(8), "once": Decimal(1), "twice": Decimal(2)}
+
+
+def _number(word: str) -> Decimal:
+    """'4' or 'four' as a Decimal."""
+    return _NUMBER_WORDS[word] if word in _NUMBER_WORDS else Decimal(word)
+
+
+def _period_days(value: Decimal | None, unit: str | None) -> Decimal | None:
+    """A denominator such as 24 h or 1 d in days."""
+    if value is None or not value or unit not in _PERIOD_DAYS:
+        return None
+    return value * _PERIOD_DAYS[unit]
+
+
+def _amount_mg(value: Decimal, unit: str, strength_mg: Decimal | None) -> Decimal | None:
+    """An amount in mg: mg, g, micrograms, or a count of tablets or capsules of a known strength."""
+    unit = unit.lower()
+    if unit in _MG_UNITS:
+        return value
+    if unit == "g":
+        return value * 1000
+    if unit in _MICROGRAM_UNITS:
+        return value / 1000
+    if unit.rstrip("s") in ("tablet", "capsule") or unit in _UNIT_OF_PRESENTATION:
+        return value * strength_mg if strength_mg is not None else None
+    return None
+
+
+def _structured_max(dosage: Dosage, strength_mg: Decimal | None) -> Decimal | None:
+    """Dosage.maxDosePerPeriod as mg a day (only for periods of a day or less: a weekly cap is no daily one)."""
+    if dosage.max_dose_value is None or not dosage.max_dose_unit:
+        return None
+    days = _period_days(dosage.max_dose_period if dosage.max_dose_period is not None else Decimal(1),
+                        dosage.max_dose_period_unit or "d")
+    amount = _amount_mg(dosage.max_dose_value, dosage.max_dose_unit, strength_mg)
+    if days is None or days > 1 or amount is None:
+        return None
+    return amount / days
+
+
+def max_times_per_day(dosage: Dosage) -> Decimal | None:
+    """The most administrations a day: timing.repeat.frequencyMax, else 'up to N times a day', else the frequency
+    (for a when-required line, 'four times a day when required' means at most four times)."""
+    if dosage.frequency_max is not None and dosage.period and dosage.period_unit in _PERIOD_DAYS:
+        return Decimal(dosage.frequency_max) / (dosage.period * _PERIOD_DAYS[dosage.period_unit])
+    found = _TEXT_MAX_TIMES.search((dosage.text or "").lower())
+    if found:
+        return _number(found.group(1) or found.group(2))
+    return times_per_day(dosage)
+
+
+def _line_max_mg(dosage: Dosage, strength_mg: Decimal | None) -> Decimal | None:
+    """The most of one when-required line a day: a stated maximum, else one dose times the most times a day."""
+    structured = _structured_max(dosage, strength_mg)
+    if structured is not None:
+        return structured
+    dose = dose_mg(dosage, strength_mg)
+    stated = _TEXT_MAX_AMOUNT.search((dosage.text or "").lower())
+    if stated:
+        value, unit = _number(stated.group(1)), stated.group(2)
+        if unit.startswith("dose"):
+            return value * dose if dose is not None else None
+        return _amount_mg(value, unit, strength_mg)
+    times = max_times_per_day(dosage)
+    return times * dose if times is not None and dose is not None else None
+
+
+def max_daily_mg(dosages: tuple[Dosage, ...], strength_mg: Decimal | None) -> Decimal | None:
+    """The most that may be taken in a day (DOMAIN.md §3: a PRN maximum is compared with a regular total): each
+    when-required line's maximum plus each regular line's daily dose; None if any part cannot be read."""
+    if not dosages:
+        return None
+    total = Decimal(0)
+    for dosage in dosages:
+        part = _line_max_mg(dosage, strength_mg) if _line_as_needed(dosage) else lines_daily_mg((dosage,), strength_mg)
+        if part is None:
+            return None
+        total += part
     return _plain(total)

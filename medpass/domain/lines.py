@@ -66,6 +66,7 @@ class FeedList:
     message_time: datetime
     known: bool
     statements: tuple[FeedStatement, ...]
+    #: The current message is a discharge summary, whatever its envelope (FeedMessage.is_discharge).
     is_discharge: bool = False
 
 

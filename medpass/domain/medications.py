@@ -77,6 +77,20 @@ class Dosage:
     dose_unit: str | None = None
     as_needed: bool = False
     day_of_week: tuple[str, ...] = ()
+    #: Dosage.sequence: lines with the same sequence are taken together; different sequences are steps in turn.
+    sequence: int | None = None
+    #: timing.repeat.boundsPeriod (dates as sent) or boundsDuration (from the step's start): when a step applies.
+    bounds_start: str | None = None
+    bounds_end: str | None = None
+    bounds_duration: Decimal | None = None
+    bounds_duration_unit: str | None = None
+    #: timing.repeat.frequencyMax: the most administrations a period ("up to 4 times a day").
+    frequency_max: int | None = None
+    #: Dosage.maxDosePerPeriod as numerator (value, unit) per denominator (value, unit): "8 tablets per 24 h".
+    max_dose_value: Decimal | None = None
+    max_dose_unit: str | None = None
+    max_dose_period: Decimal | None = None
+    max_dose_period_unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,7 +132,8 @@ class MedicationListState:
     """Whether a message says what the patient's current medicines are.
 
     A List with emptyReason, or a document without a medication section, means "not known" and never
-    "no medicines" (DOMAIN.md section 2; UK Core List; PRSB mental-health discharge).
+    "no medicines" (DOMAIN.md section 2; UK Core List; PRSB mental-health discharge) - except emptyReason
+    `nilknown`, the sender's positive statement that there are none: known, and empty.
     """
 
     known: bool

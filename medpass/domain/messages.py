@@ -18,6 +18,9 @@ class FeedMessage:
 
     fhir_version: str
     bundle_type: str
+    #: The message is a discharge summary, in whatever envelope it came (document, message, collection): a discharge
+    #: lists every medicine the patient leaves on, so what it leaves off is an omission (DOMAIN.md §1-2).
+    is_discharge: bool
     demographics: Demographics
     asserted_at: datetime | None
     medications: tuple[MedicationEntry, ...]

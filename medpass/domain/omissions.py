@@ -15,7 +15,7 @@ from medpass.domain.discrepancies import (
     references_of,
 )
 from medpass.domain.feeds import Feed
-from medpass.domain.lines import FeedList, Identified, Line, current_in
+from medpass.domain.lines import IGNORED_STATUSES, FeedList, Identified, Line, current_in
 
 
 def stopped_elsewhere(line: Line) -> list[Discrepancy]:
@@ -53,15 +53,16 @@ def stopped_elsewhere(line: Line) -> list[Discrepancy]:
 def should_list(feed_list: FeedList, line: Line) -> bool:
     """Whether a feed's list is expected to hold this medicine (issue 3, DOMAIN.md §1).
 
-    The GP record holds every current medicine; a discharge summary every medicine the patient leaves on;
-    the mental-health feed what the trust prescribes or monitors. A list that is not known expects nothing.
+    The GP record holds every current medicine; a discharge summary (in any envelope) every medicine the patient
+    leaves on, and so does any acute list that names medicines (issue 9: always compared for omissions); the
+    mental-health feed what the trust prescribes or monitors. A list that is not known expects nothing.
     """
     if not feed_list.known:
         return False
     if feed_list.feed is Feed.GP:
         return True
     if feed_list.feed is Feed.ACUTE:
-        return feed_list.is_discharge
+        return feed_list.is_discharge or any(s.entry.status not in IGNORED_STATUSES for s in feed_list.statements)
     return bool(line.classes & MENTAL_HEALTH_CLASSES)
 
 

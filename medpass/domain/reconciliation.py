@@ -13,6 +13,7 @@ from medpass.domain.lab_results import LabResult
 from medpass.domain.lines import FeedList, Line, build_lines
 from medpass.domain.omissions import omissions_and_additions, stopped_elsewhere
 from medpass.domain.safety import dose_limits, interactions, monitoring_due, valproate_acknowledgement
+from medpass.domain.when_required import when_required_differences
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ def reconcile(
     for line in lines:
         found += stopped_elsewhere(line)
         found += omissions_and_additions(line, lists)
-        found += differences(line)
+        found += differences(line, today)
+        found += when_required_differences(line, today)
     found += duplicates(lines)
     found += interactions(lines)
     found += dose_limits(lines, birth_date, today)

@@ -9,17 +9,34 @@ from typing import Any
 Resource = dict[str, Any]
 
 
+def entries_of(bundle: Resource) -> Iterator[tuple[str, Resource]]:
+    """Every entry of a Bundle with the FHIRPath of its resource, and the entries of a document Bundle carried inside
+    a message Bundle (ITK3: the message's entry is the document): read as if the message held them itself."""
+    entries = bundle.get("entry")
+    for position, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, dict):
+            continue
+        where = f"Bundle.entry[{position}].resource"
+        yield where, entry
+        inner = entry.get("resource")
+        if isinstance(inner, dict) and inner.get("resourceType") == "Bundle" and isinstance(inner.get("entry"), list):
+            for nested, carried in enumerate(inner["entry"]):
+                if isinstance(carried, dict):
+                    yield f"{where}.entry[{nested}].resource", carried
+
+
 @dataclass
 class IndexedEntry:
-    """One resource of the Bundle with its position, for FHIRPath locations."""
+    """One resource of the Bundle with its FHIRPath (a carried document's resources are one level down)."""
 
     position: int
     resource: Resource
+    path: str = ""
 
     @property
     def location(self) -> str:
         """FHIRPath of this resource in the Bundle."""
-        return f"Bundle.entry[{self.position}].resource"
+        return self.path or f"Bundle.entry[{self.position}].resource"
 
 
 @dataclass
@@ -32,10 +49,10 @@ class BundleIndex:
 
     @classmethod
     def of(cls, bundle: Resource) -> BundleIndex:
-        """Index a validated Bundle."""
+        """Index a validated Bundle, with the resources of a document it carries (entries_of)."""
         index = cls()
-        for position, entry in enumerate(bundle.get("entry", [])):
-            item = IndexedEntry(position, entry["resource"])
+        for position, (path, entry) in enumerate(entries_of(bundle)):
+            item = IndexedEntry(position, entry["resource"], path)
             index.entries.append(item)
             kind, rid = item.resource.get("resourceType"), item.resource.get("id")
             full_url = entry.get("fullUrl")

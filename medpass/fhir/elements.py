@@ -132,8 +132,47 @@ def _dose_quantity(dosage: Json) -> Json | None:
     return None
 
 
+def _whole(value: Any) -> int | None:
+    """A FHIR positiveInt/integer as int (None when absent or not a number)."""
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _unit(quantity: Json) -> str | None:
+    """A Quantity's unit: its UCUM code, else its human unit."""
+    unit = quantity.get("code") or quantity.get("unit")
+    return str(unit) if unit is not None else None
+
+
+def _object(value: Any) -> Json:
+    """A JSON object, or an empty one for anything else."""
+    return value if isinstance(value, dict) else {}
+
+
+def _bounds(repeat: Json) -> dict[str, Any]:
+    """timing.repeat.boundsPeriod (start, end) or boundsDuration (value, unit), as Dosage fields."""
+    period, duration = _object(repeat.get("boundsPeriod")), _object(repeat.get("boundsDuration"))
+    return {
+        "bounds_start": period.get("start"),
+        "bounds_end": period.get("end"),
+        "bounds_duration": _decimal(duration.get("value")),
+        "bounds_duration_unit": _unit(duration) if duration else None,
+    }
+
+
+def _max_dose(raw: Json) -> dict[str, Any]:
+    """Dosage.maxDosePerPeriod (a Ratio: the most per period), as Dosage fields."""
+    ratio = _object(raw.get("maxDosePerPeriod"))
+    numerator, denominator = _object(ratio.get("numerator")), _object(ratio.get("denominator"))
+    return {
+        "max_dose_value": _decimal(numerator.get("value")),
+        "max_dose_unit": _unit(numerator) if numerator else None,
+        "max_dose_period": _decimal(denominator.get("value")),
+        "max_dose_period_unit": _unit(denominator) if denominator else None,
+    }
+
+
 def dosage(raw: Json) -> Dosage:
-    """One Dosage: text kept verbatim; timing, dose, route and as-needed parsed where present."""
+    """One Dosage: text kept verbatim; timing (with its bounds), dose, maximum, route, sequence and as-needed."""
     repeat = (raw.get("timing") or {}).get("repeat") or {}
     quantity = _dose_quantity(raw) or {}
     route = codings(raw.get("route"))
@@ -151,6 +190,10 @@ def dosage(raw: Json) -> Dosage:
         dose_unit=quantity.get("code") or quantity.get("unit"),
         as_needed=bool(raw.get("asNeededBoolean")) or "asNeededCodeableConcept" in raw,
         day_of_week=tuple(str(d) for d in repeat.get("dayOfWeek", []) or []),
+        sequence=_whole(raw.get("sequence")),
+        frequency_max=_whole(repeat.get("frequencyMax")),
+        **_bounds(repeat),
+        **_max_dose(raw),
     )
 
 

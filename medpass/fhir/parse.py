@@ -21,6 +21,7 @@ from medpass.domain.errors import (
     error,
     warning,
 )
+from medpass.fhir.bundle_index import entries_of
 from medpass.fhir.models import FhirVersion, ValidationError, is_known_resource_type, validate_resource
 from medpass.fhir.valuesets import check_bindings
 
@@ -111,15 +112,10 @@ def _profiles(resource: dict[str, Any]) -> list[str]:
     return [p for p in profiles if isinstance(p, str)] if isinstance(profiles, list) else []
 
 
-def _entries(bundle: dict[str, Any]) -> list[Any]:
-    """Bundle.entry as a list (possibly of junk, which is checked later)."""
-    entries = bundle.get("entry")
-    return entries if isinstance(entries, list) else []
-
-
 def infer_version(bundle: dict[str, Any]) -> FhirVersion:
-    """STU3 when the Bundle or any resource claims an STU3 (GP Connect / CareConnect) profile, else R4."""
-    resources = [bundle] + [e.get("resource") for e in _entries(bundle) if isinstance(e, dict)]
+    """STU3 when the Bundle or any resource (a carried document's too) claims an STU3 (GP Connect / CareConnect)
+    profile, else R4."""
+    resources = [bundle] + [e.get("resource") for _, e in entries_of(bundle)]
     for resource in resources:
         if isinstance(resource, dict) and any("/STU3/" in p for p in _profiles(resource)):
             return FhirVersion.STU3
@@ -146,25 +142,48 @@ def _check_shape(data: Any, version: FhirVersion) -> list[Issue]:
     if isinstance(bundle_type, str) and bundle_type not in ACCEPTED_BUNDLE_TYPES:
         allowed = ", ".join(sorted(ACCEPTED_BUNDLE_TYPES))
         issues.append(error("not-supported", f"a {bundle_type} Bundle is not a feed message ({allowed})", "Bundle.type"))
-    entries = data.get("entry", [])
+    return issues + _check_entries(data, version, "Bundle", outer=bundle_type if isinstance(bundle_type, str) else None)
+
+
+def _check_entries(bundle: dict[str, Any], version: FhirVersion, where: str, outer: str | None) -> list[Issue]:
+    """Every entry carries a typed resource of this FHIR version; a Bundle inside is read only as a message's document."""
+    entries = bundle.get("entry", [])
     if not isinstance(entries, list):
-        return [*issues, error("structure", "Bundle.entry must be a list", "Bundle.entry")]
+        return [error("structure", "Bundle.entry must be a list", f"{where}.entry")]
+    issues: list[Issue] = []
+    documents = 0
     for index, entry in enumerate(entries):
-        where = f"Bundle.entry[{index}]"
+        at = f"{where}.entry[{index}]"
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(resource, dict):
-            issues.append(error("structure", "each entry must carry a resource object", f"{where}.resource"))
+            issues.append(error("structure", "each entry must carry a resource object", f"{at}.resource"))
             continue
         kind = resource.get("resourceType")
         if not isinstance(kind, str):
-            issues.append(error("required", "resourceType is missing", f"{where}.resource.resourceType"))
+            issues.append(error("required", "resourceType is missing", f"{at}.resource.resourceType"))
         elif kind in _OTHER_VERSION_TYPES:
             raise UnsupportedVersion(
-                [error("not-supported", f"{kind} is FHIR {_OTHER_VERSION_TYPES[kind]}; send FHIR R4", f"{where}.resource")]
+                [error("not-supported", f"{kind} is FHIR {_OTHER_VERSION_TYPES[kind]}; send FHIR R4", f"{at}.resource")]
             )
         elif not is_known_resource_type(version, kind):
-            issues.append(error("not-supported", f"{kind!r} is not a FHIR {version.name} resource", f"{where}.resource"))
+            issues.append(error("not-supported", f"{kind!r} is not a FHIR {version.name} resource", f"{at}.resource"))
+        elif kind == "Bundle":
+            documents += 1
+            issues += _check_carried(resource, version, f"{at}.resource", outer, documents)
     return issues
+
+
+def _check_carried(bundle: dict[str, Any], version: FhirVersion, where: str, outer: str | None, documents: int) -> list[Issue]:
+    """A Bundle inside a Bundle: only one document inside a message Bundle (ITK3) is read; anything else is refused."""
+    if outer != "message":
+        return [error("not-supported", f"a Bundle inside a {outer or 'feed'} Bundle is not read: send the document as the message "
+                      "itself, or inside a FHIR message Bundle", where)]
+    if bundle.get("type") != "document":
+        return [error("not-supported", f"a message Bundle is read with one document Bundle inside it; a {bundle.get('type')!r} "
+                      "Bundle inside it is not read", f"{where}.type")]
+    if documents > 1:
+        return [error("not-supported", "a message Bundle is read with one document Bundle inside it; this is a second one", where)]
+    return _check_entries(bundle, version, where, outer="document")
 
 
 def _locate(data: Any, loc: tuple[int | str, ...]) -> tuple[Any, int | str] | None:
@@ -246,8 +265,8 @@ def parse_bundle(raw: bytes, max_bytes: int, version_declared: str | None = None
         raise MessageRejected(issues)
     repairs = _validate_with_repairs(data, version)
     binding_issues = check_bindings(version, data, "Bundle")
-    for index, entry in enumerate(_entries(data)):
-        binding_issues += check_bindings(version, entry["resource"], f"Bundle.entry[{index}].resource")
+    for where, entry in entries_of(data):
+        binding_issues += check_bindings(version, entry["resource"], where)
     if binding_issues:
         raise MessageRejected(binding_issues)
     return ParsedBundle(data=data, content_hash=content_hash, version=version, warnings=tuple(repairs))

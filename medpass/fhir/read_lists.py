@@ -1,5 +1,5 @@
 """What the Lists and the Composition of a message say: which List a statement is in, and whether the
-message says what the patient's current medicines are at all."""
+message says what the patient's current medicines are at all (a list emptied as Nil Known says: none)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,12 @@ MEDICATION_LIST_CODES = frozenset({"933361000000108", "10160-0"})
 
 _MEDICATION_TYPES = frozenset({"MedicationStatement", "MedicationRequest"})
 
+#: List.emptyReason / Composition.section.emptyReason (R4 and STU3 CodeSystem list-empty-reason) "nilknown": "clinical
+#: judgment that there are no known items for this list after reasonable investigation" - a positive statement of none
+#: (DOMAIN.md §2). Every other reason (notasked, withheld, unavailable, notstarted, closed, or none coded) is "not known".
+NIL_KNOWN = "nilknown"
+EMPTY_REASON_SYSTEMS = frozenset({"http://terminology.hl7.org/CodeSystem/list-empty-reason", "http://hl7.org/fhir/list-empty-reason"})
+
 
 @dataclass
 class ListReading:
@@ -27,9 +33,11 @@ class ListReading:
 
     kind_by_key: dict[str, ListKind] = field(default_factory=dict)
     unknown_reasons: list[str] = field(default_factory=list)
+    nil_known: bool = False
     medication_lists: int = 0
     has_document: bool = False
     has_medication_section: bool = False
+    has_discharge_list: bool = False
 
 
 def _code_kind(concept: Any) -> ListKind | None:
@@ -42,6 +50,20 @@ def _code_kind(concept: Any) -> ListKind | None:
     if codes & MEDICATION_LIST_CODES:
         return ListKind.MEDICATIONS
     return None
+
+
+def _says_nil_known(reason: Any) -> bool:
+    """True when an emptyReason is coded nilknown in the list-empty-reason CodeSystem (NIL_KNOWN)."""
+    return any(c.code == NIL_KNOWN and c.system in EMPTY_REASON_SYSTEMS for c in codings(reason))
+
+
+def _empty(reason: Any, has_items: bool, what: str, reading: ListReading) -> None:
+    """An empty medication List or section: Nil Known is a known list of none; any other reason is not known."""
+    if _says_nil_known(reason) and not has_items:
+        reading.nil_known = True
+        return
+    why = concept_text(reason) or "no reason given"
+    reading.unknown_reasons.append(f"the medication {what} is empty ({why}): current medicines not known")
 
 
 def _points_at_medicines(refs: list[Any], index: BundleIndex) -> bool:
@@ -68,14 +90,14 @@ def _read_list(resource: dict[str, Any], index: BundleIndex, reading: ListReadin
     if kind is None:
         return
     reading.medication_lists += 1
+    reading.has_discharge_list |= kind in (ListKind.ACTIVE, ListKind.DISCONTINUED)
     for item in items:
         target = index.resolve(item.get("item"))
         if target is not None:
             for key in index.keys_of(target):
                 reading.kind_by_key[key] = kind
     if kind is not ListKind.DISCONTINUED and resource.get("emptyReason") is not None:
-        why = concept_text(resource.get("emptyReason")) or "no reason given"
-        reading.unknown_reasons.append(f"the medication List is empty ({why}): current medicines not known")
+        _empty(resource.get("emptyReason"), bool(items), "List", reading)
 
 
 def _sections(sections: Any) -> list[dict[str, Any]]:
@@ -97,8 +119,7 @@ def _read_composition(resource: dict[str, Any], index: BundleIndex, reading: Lis
             continue
         reading.has_medication_section = True
         if section.get("emptyReason") is not None and not refs:
-            why = concept_text(section.get("emptyReason")) or "no reason given"
-            reading.unknown_reasons.append(f"the medication section is empty ({why}): current medicines not known")
+            _empty(section.get("emptyReason"), False, "section", reading)
 
 
 def read_lists(index: BundleIndex) -> ListReading:
@@ -114,9 +135,16 @@ def read_lists(index: BundleIndex) -> ListReading:
 
 
 def list_state(reading: ListReading, medicines_listed: int) -> MedicationListState:
-    """Known only when the message lists medicines and nothing says its list is empty or missing."""
+    """Known when the message lists medicines, or states Nil Known, and nothing says a list is not known or missing."""
     if reading.unknown_reasons:
         return MedicationListState(known=False, reason="; ".join(reading.unknown_reasons))
-    if medicines_listed == 0:
+    if medicines_listed == 0 and not reading.nil_known:
         return MedicationListState(known=False, reason="the message carries no medication list: current medicines not known")
     return MedicationListState(known=True)
+
+
+def is_discharge(bundle_type: str, reading: ListReading) -> bool:
+    """A discharge summary in any envelope a hospital sends (DOMAIN.md §2): a FHIR `document` (Composition first), a
+    Composition carried in a `message` Bundle (ITK3: the document inside it, or its resources directly) or in a
+    `collection`, or the PRSB active / discontinued medications Lists (SNOMED 1102411000000102 / 1102191000000100)."""
+    return bundle_type == "document" or reading.has_document or reading.has_discharge_list

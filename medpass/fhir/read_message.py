@@ -12,7 +12,7 @@ from medpass.fhir.bundle_index import BundleIndex
 from medpass.fhir.models import FhirVersion
 from medpass.fhir.parse import ParsedBundle, parse_bundle
 from medpass.fhir.read_allergies import read_allergies
-from medpass.fhir.read_lists import list_state, read_lists
+from medpass.fhir.read_lists import is_discharge, list_state, read_lists
 from medpass.fhir.read_medications import read_medications
 from medpass.fhir.read_patient import organisation, read_patient
 from medpass.fhir.read_tests import read_tests
@@ -95,9 +95,11 @@ def _read(parsed: ParsedBundle, feed: Feed) -> FeedMessage:
     demographics = read_patient(index)
     lists = read_lists(index)
     medications, warnings = read_medications(index, lists.kind_by_key)
+    bundle_type = str(parsed.data.get("type"))
     return FeedMessage(
         fhir_version=parsed.version.value,
-        bundle_type=str(parsed.data.get("type")),
+        bundle_type=bundle_type,
+        is_discharge=is_discharge(bundle_type, lists),
         demographics=demographics,
         asserted_at=message_time(parsed.data, index),
         medications=medications,

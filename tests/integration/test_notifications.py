@@ -62,8 +62,10 @@ def test_a_hospital_change_gives_the_gp_practice_and_the_trust_each_an_urgent_ta
     assert found["total"] == 1
     task = found["entry"][0]["resource"]
     assert task["priority"] == "urgent" and task["code"]["coding"][0]["code"] == "changed"
-    assert task["description"].startswith("The acute hospital changed Lithium carbonate 400mg modified-release tablets: was ")
-    assert "800mg at night" in task["description"] and "400mg at night" in task["description"]
+    assert task["description"] == (
+        "The acute hospital changed Lithium carbonate 400mg modified-release tablets: dose changed from 800 mg to 400 mg at bedtime "
+        "(was Lithium carbonate 400mg modified-release tablets, 800mg at night; now Lithium carbonate 400mg modified-release tablets, "
+        "400mg at night). No reason was recorded.")
     assert task["focus"]["reference"].startswith("MedicationStatement/") and task["requester"]["identifier"]["value"] == "ZZH01"
     focus = client.get(f"/fhir/{task['focus']['reference']}", headers=headers_for(session, "ZZG02", ["system/MedicationStatement.r"]))
     assert focus.status_code == 200 and body(focus)["dosage"][0]["text"] == "400mg at night"
