@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import count
+from typing import Any
 
+from medpass.domain.discrepancies import Discrepancy
 from medpass.domain.feeds import Feed
+from medpass.domain.lab_results import LITHIUM_LEVEL, LabResult
 from medpass.domain.lines import FeedList, FeedStatement
 from medpass.domain.medications import ChangeStatus, ChangeSummary, Dosage, ListKind, MedicationEntry
 from medpass.domain.medicines import Coding, Medicine
+from medpass.domain.reconciliation import reconcile
+from medpass.reference.dictionary import medicines_dictionary
 
 _ids = count(1)
 ORAL = Coding("http://snomed.info/sct", "26643006", "Oral")
@@ -18,10 +24,11 @@ TIMES = {"gp": datetime(2026, 3, 1, tzinfo=UTC), "mental-health": datetime(2026,
          "acute": datetime(2026, 3, 10, tzinfo=UTC)}
 
 
-def dosage(text: str, mg: str | None = None, times: int | None = None, route: Coding | None = ORAL) -> Dosage:
-    """A dosage line: text, and optionally a structured mg dose taken `times` a day."""
-    return Dosage(text=text, dose_value=Decimal(mg) if mg else None, dose_unit="mg" if mg else None,
-                  frequency=times, period=Decimal(1) if times else None, period_unit="d" if times else None, route=route)
+def dosage(text: str, mg: str | None = None, times: int | None = None, route: Coding | None = ORAL, *, unit: str = "mg",
+           every: str = "d", period: int = 1) -> Dosage:
+    """A dosage line: text, and optionally a structured dose (mg, or `unit`) taken `times` every `period` `every`s (d, wk)."""
+    return Dosage(text=text, dose_value=Decimal(mg) if mg else None, dose_unit=unit if mg else None,
+                  frequency=times, period=Decimal(period) if times else None, period_unit=every if times else None, route=route)
 
 
 def stated(feed: str, name: str, code: str | None = None, *, status: str = "active", dosages: tuple[Dosage, ...] = (),
@@ -47,3 +54,18 @@ def lists(*statements: FeedStatement, unknown: tuple[str, ...] = (), feeds: tupl
                  is_discharge=discharge and feed == "acute")
         for feed in feeds
     ]
+
+
+def with_entry(statement: FeedStatement, **changes: Any) -> FeedStatement:
+    """A statement whose MedicationEntry has some fields changed (e.g. last_dose_date)."""
+    return replace(statement, entry=replace(statement.entry, **changes))
+
+
+
+#: A lithium level taken this month, so that lithium monitoring stays quiet where a test is about something else.
+RECENT_LITHIUM_LEVEL = (LabResult(LITHIUM_LEVEL, "2026-11-01", Decimal("0.7"), "mmol/L"),)
+
+
+def discrepancies_of(feeds: list[FeedList], *, today: date = date(2026, 11, 25), birth_date: str = "1980-01-01") -> list[Discrepancy]:
+    """Reconcile with the shipped dictionary (on 25 Nov 2026 by default, a recent lithium level in the feeds)."""
+    return list(reconcile(feeds, medicines_dictionary(), birth_date, today, RECENT_LITHIUM_LEVEL).discrepancies)
