@@ -12,6 +12,7 @@ from medpass.domain.lab_results import LabResult
 from medpass.domain.lines import FeedList, Line, build_lines
 from medpass.domain.omissions import omissions_and_additions, stopped_elsewhere
 from medpass.domain.safety import dose_limits, interactions, monitoring_due, valproate_acknowledgement
+from medpass.domain.weekly_doses import weekly_differences
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,11 @@ class Reconciliation:
 
     lines: tuple[Line, ...]
     discrepancies: tuple[Discrepancy, ...]
+
+
+def line_differences(line: Line) -> list[Discrepancy]:
+    """The same medicine compared between feeds, with weekly medicines' own reading of the difference."""
+    return weekly_differences(line, differences(line))
 
 
 def reconcile(
@@ -36,7 +42,7 @@ def reconcile(
     for line in lines:
         found += stopped_elsewhere(line)
         found += omissions_and_additions(line, lists)
-        found += differences(line)
+        found += line_differences(line)
     found += duplicates(lines)
     found += interactions(lines)
     found += dose_limits(lines, birth_date, today)
