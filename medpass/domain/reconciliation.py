@@ -10,6 +10,7 @@ from medpass.domain.differences import differences, duplicates
 from medpass.domain.discrepancies import Discrepancy
 from medpass.domain.lab_results import LabResult
 from medpass.domain.lines import FeedList, Line, build_lines
+from medpass.domain.lithium import lithium_differences
 from medpass.domain.omissions import omissions_and_additions, stopped_elsewhere
 from medpass.domain.safety import dose_limits, interactions, monitoring_due, valproate_acknowledgement
 from medpass.domain.weekly_doses import weekly_differences
@@ -24,8 +25,8 @@ class Reconciliation:
 
 
 def line_differences(line: Line) -> list[Discrepancy]:
-    """The same medicine compared between feeds, with weekly medicines' own reading of the difference."""
-    return weekly_differences(line, differences(line))
+    """The same medicine compared between feeds, with lithium's and weekly medicines' own readings of the difference."""
+    return weekly_differences(line, lithium_differences(line, differences(line)))
 
 
 def reconcile(
