@@ -103,6 +103,11 @@ def harm_of(line: Line, default: Harm = Harm.MODERATE) -> Harm:
     return Harm.HIGH if line.brand_critical or line.classes & HIGH_HARM_CLASSES or line.high_alert else default
 
 
+def listed_by(line: Line) -> str:
+    """'Lithium carbonate (the GP practice and the mental-health trust)': a medicine and only the feeds listing it active."""
+    return f"{line.name} ({feed_labels(feeds_of(line.active()))})"
+
+
 def issue_key(code: DiscrepancyCode, line: Line | None, *parts: str) -> str:
     """A stable identity for a discrepancy, so a resolution can find it again after re-ingest."""
     return "|".join([code.value, *(line.key if line else ()), *parts])

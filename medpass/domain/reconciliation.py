@@ -12,6 +12,7 @@ from medpass.domain.lab_results import LabResult
 from medpass.domain.lines import FeedList, Line, build_lines
 from medpass.domain.lithium import lithium_differences
 from medpass.domain.omissions import omissions_and_additions, stopped_elsewhere
+from medpass.domain.qt import qt_interactions
 from medpass.domain.safety import dose_limits, interactions, monitoring_due, valproate_acknowledgement
 from medpass.domain.weekly_doses import weekly_differences
 
@@ -46,6 +47,7 @@ def reconcile(
         found += line_differences(line)
     found += duplicates(lines)
     found += interactions(lines)
+    found += qt_interactions(lines, dictionary)
     found += dose_limits(lines, birth_date, today)
     found += monitoring_due(lines, tests, birth_date, today)
     found += valproate_acknowledgement(lines, tests, birth_date, gender, today)
