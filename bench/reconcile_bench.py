@@ -73,10 +73,10 @@ def main() -> None:
     rows = []
     for n in (20, 50, 100, 200):
         lists = feed_lists(n)
-        result = reconcile(lists, dictionary, "1970-01-01", today)
+        result = reconcile(lists, dictionary, "1970-01-01", today, allergies=())
         inputs = PassportInputs("9990000018", "Bench PATIENT", "1970-01-01", "Bench Surgery", tuple(lists), result.lines, (), (), False)
         repeats = 300 if n <= 50 else 60
-        reconcile_ms = timed(repeats, lambda lists=lists: reconcile(lists, dictionary, "1970-01-01", today))
+        reconcile_ms = timed(repeats, lambda lists=lists: reconcile(lists, dictionary, "1970-01-01", today, allergies=()))
         passport_ms = timed(repeats, lambda inputs=inputs: passport_html(build_passport(inputs, datetime.now(UTC), None, 1)))
         rows.append((n, statistics.median(reconcile_ms), sorted(reconcile_ms)[int(len(reconcile_ms) * 0.99) - 1],
                      statistics.median(passport_ms), sorted(passport_ms)[int(len(passport_ms) * 0.99) - 1], len(result.discrepancies)))

@@ -8,6 +8,7 @@ from decimal import Decimal
 from itertools import count
 from typing import Any
 
+from medpass.domain.allergies import Allergy, FeedAllergy
 from medpass.domain.discrepancies import Discrepancy
 from medpass.domain.feeds import Feed
 from medpass.domain.lab_results import LITHIUM_LEVEL, LabResult
@@ -61,11 +62,21 @@ def with_entry(statement: FeedStatement, **changes: Any) -> FeedStatement:
     return replace(statement, entry=replace(statement.entry, **changes))
 
 
+def allergy(feed: str, substance: str, code: str | None = None, *, reactions: tuple[str, ...] = (), criticality: str | None = None,
+            clinical: str | None = "active", verification: str | None = "confirmed", recorded: str | None = "2019-04-02") -> FeedAllergy:
+    """An allergy one feed recorded (coded with SNOMED CT when `code` is given)."""
+    codings = (Coding("http://snomed.info/sct", code, substance),) if code else ()
+    found = Allergy(None, Medicine(codings=codings, text=substance), clinical, verification, criticality, ("medication",), reactions,
+                    recorded)
+    return FeedAllergy(f"AllergyIntolerance/{next(_ids)}", Feed(feed), found, TIMES[feed])
+
 
 #: A lithium level taken this month, so that lithium monitoring stays quiet where a test is about something else.
 RECENT_LITHIUM_LEVEL = (LabResult(LITHIUM_LEVEL, "2026-11-01", Decimal("0.7"), "mmol/L"),)
 
 
-def discrepancies_of(feeds: list[FeedList], *, today: date = date(2026, 11, 25), birth_date: str = "1980-01-01") -> list[Discrepancy]:
+def discrepancies_of(feeds: list[FeedList], *, allergies: tuple[FeedAllergy, ...] = (), today: date = date(2026, 11, 25),
+                     birth_date: str = "1980-01-01") -> list[Discrepancy]:
     """Reconcile with the shipped dictionary (on 25 Nov 2026 by default, a recent lithium level in the feeds)."""
-    return list(reconcile(feeds, medicines_dictionary(), birth_date, today, RECENT_LITHIUM_LEVEL).discrepancies)
+    result = reconcile(feeds, medicines_dictionary(), birth_date, today, RECENT_LITHIUM_LEVEL, allergies=allergies)
+    return list(result.discrepancies)

@@ -29,6 +29,7 @@ class DiscrepancyCode(StrEnum):
     MONITORING_DUE = "monitoring-due"
     INTERACTION = "interaction"
     DOSE_LIMIT = "dose-limit"
+    ALLERGY_CONFLICT = "allergy-conflict"
 
 
 class Harm(StrEnum):

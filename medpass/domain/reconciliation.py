@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from medpass.domain.allergies import FeedAllergy
+from medpass.domain.allergy_conflicts import allergy_conflicts
 from medpass.domain.dictionary import MedicineDictionary
 from medpass.domain.differences import differences, duplicates
 from medpass.domain.discrepancies import Discrepancy
@@ -37,6 +39,8 @@ def reconcile(
     today: date,
     tests: tuple[LabResult, ...] = (),
     gender: str | None = None,
+    *,
+    allergies: tuple[FeedAllergy, ...],
 ) -> Reconciliation:
     """Match every feed's current statements into lines and find every discrepancy, most harmful first."""
     lines = build_lines(lists, dictionary)
@@ -48,6 +52,7 @@ def reconcile(
     found += duplicates(lines)
     found += interactions(lines)
     found += qt_interactions(lines, dictionary)
+    found += allergy_conflicts(lines, allergies, dictionary)
     found += dose_limits(lines, birth_date, today)
     found += monitoring_due(lines, tests, birth_date, today)
     found += valproate_acknowledgement(lines, tests, birth_date, gender, today)

@@ -43,11 +43,12 @@ class StoredReconciliation:
 
 
 def store_discrepancies(session: Session, patient: PatientRow, now: datetime) -> StoredReconciliation:
-    """Compare each feed's current list and store what was found (the caller commits): run on every ingest."""
+    """Compare each feed's current list and allergies and store what was found (the caller commits): run on every ingest."""
     repository.lock_patient(session, patient.id)
     lists = feed_views.feed_lists(session, patient.id)
     records = feed_views.test_results(session, patient.id)
-    result = reconcile(lists, medicines_dictionary(), patient.birth_date, now.date(), records, patient.gender)
+    allergies = tuple(feed_views.current_allergies(session, patient.id))
+    result = reconcile(lists, medicines_dictionary(), patient.birth_date, now.date(), records, patient.gender, allergies=allergies)
     statements = {s.reference: s for feed_list in lists for s in feed_list.statements}
     opened = issues.save_found(session, patient.id, [(d, fingerprint(d, statements)) for d in result.discrepancies], now)
     return StoredReconciliation(lists, result, opened)
