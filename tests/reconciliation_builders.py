@@ -15,7 +15,7 @@ from medpass.domain.lab_results import LITHIUM_LEVEL, LabResult
 from medpass.domain.lines import FeedList, FeedStatement
 from medpass.domain.medications import ChangeStatus, ChangeSummary, Dosage, ListKind, MedicationEntry
 from medpass.domain.medicines import Coding, Medicine
-from medpass.domain.reconciliation import reconcile
+from medpass.domain.reconciliation import ReconciliationSettings, reconcile
 from medpass.reference.dictionary import medicines_dictionary
 
 _ids = count(1)
@@ -75,8 +75,9 @@ def allergy(feed: str, substance: str, code: str | None = None, *, reactions: tu
 RECENT_LITHIUM_LEVEL = (LabResult(LITHIUM_LEVEL, "2026-11-01", Decimal("0.7"), "mmol/L"),)
 
 
-def discrepancies_of(feeds: list[FeedList], *, allergies: tuple[FeedAllergy, ...] = (), today: date = date(2026, 11, 25),
-                     birth_date: str = "1980-01-01") -> list[Discrepancy]:
+def discrepancies_of(feeds: list[FeedList], *, allergies: tuple[FeedAllergy, ...] = (), grace_days: int = 3,
+                     today: date = date(2026, 11, 25), birth_date: str = "1980-01-01") -> list[Discrepancy]:
     """Reconcile with the shipped dictionary (on 25 Nov 2026 by default, a recent lithium level in the feeds)."""
-    result = reconcile(feeds, medicines_dictionary(), birth_date, today, RECENT_LITHIUM_LEVEL, allergies=allergies)
+    result = reconcile(feeds, medicines_dictionary(), birth_date, today, RECENT_LITHIUM_LEVEL, allergies=allergies,
+                       settings=ReconciliationSettings(grace_days))
     return list(result.discrepancies)

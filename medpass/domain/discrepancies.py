@@ -30,6 +30,7 @@ class DiscrepancyCode(StrEnum):
     INTERACTION = "interaction"
     DOSE_LIMIT = "dose-limit"
     ALLERGY_CONFLICT = "allergy-conflict"
+    DEPOT_OVERDUE = "depot-overdue"
 
 
 class Harm(StrEnum):

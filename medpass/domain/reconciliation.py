@@ -13,10 +13,23 @@ from medpass.domain.discrepancies import Discrepancy
 from medpass.domain.lab_results import LabResult
 from medpass.domain.lines import FeedList, Line, build_lines
 from medpass.domain.lithium import lithium_differences
+from medpass.domain.next_dose import overdue_doses
 from medpass.domain.omissions import omissions_and_additions, stopped_elsewhere
 from medpass.domain.qt import qt_interactions
 from medpass.domain.safety import dose_limits, interactions, monitoring_due, valproate_acknowledgement
 from medpass.domain.weekly_doses import weekly_differences
+
+
+@dataclass(frozen=True)
+class ReconciliationSettings:
+    """What the rules take from configuration (Config.reconciliation); required wherever a reconciliation runs."""
+
+    depot_grace_days: int
+
+    def __post_init__(self) -> None:
+        """A grace is a number of whole days, never negative."""
+        if self.depot_grace_days < 0:
+            raise ValueError("the depot grace is a number of days, 0 or more")
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,7 @@ def reconcile(
     gender: str | None = None,
     *,
     allergies: tuple[FeedAllergy, ...],
+    settings: ReconciliationSettings,
 ) -> Reconciliation:
     """Match every feed's current statements into lines and find every discrepancy, most harmful first."""
     lines = build_lines(lists, dictionary)
@@ -56,4 +70,5 @@ def reconcile(
     found += dose_limits(lines, birth_date, today)
     found += monitoring_due(lines, tests, birth_date, today)
     found += valproate_acknowledgement(lines, tests, birth_date, gender, today)
+    found += overdue_doses(lines, today, settings.depot_grace_days)
     return Reconciliation(tuple(lines), tuple(sorted(found, key=lambda d: d.rank)))

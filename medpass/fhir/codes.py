@@ -48,6 +48,11 @@ DEFINITIONS: dict[DiscrepancyCode, tuple[str, str]] = {
         "An active medicine whose ingredient or class matches an allergy a feed recorded (refuted, inactive and "
         "'no known allergy' records excepted).",
     ),
+    DiscrepancyCode.DEPOT_OVERDUE: (
+        "Long-acting dose overdue",
+        "A depot or other long-interval medicine whose next dose (last dose given plus its interval) is past due by "
+        "more than the configured grace.",
+    ),
 }
 
 

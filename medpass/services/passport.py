@@ -15,6 +15,7 @@ from medpass.db import feed_views, repository
 from medpass.db.rows import PassportRow
 from medpass.domain.dictionary import normalise_name
 from medpass.domain.passport import Passport, PassportAllergy, PassportInputs, build_passport
+from medpass.domain.reconciliation import ReconciliationSettings
 from medpass.services.reconcile import reconcile_patient
 
 #: What makes two passports different for the patient (not when they were made).
@@ -38,9 +39,9 @@ def _digest(content: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps({k: content[k] for k in _COMPARED}, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def make_passport(session: Session, nhs_number: str, now: datetime) -> Passport:
+def make_passport(session: Session, nhs_number: str, now: datetime, settings: ReconciliationSettings) -> Passport:
     """Reconcile now and make the passport; store it as a new version only when its content changed."""
-    found = reconcile_patient(session, nhs_number, now)
+    found = reconcile_patient(session, nhs_number, now, settings)
     patient = found.patient
     allergies, allergies_known = _allergies(session, patient.id)
     inputs = PassportInputs(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from medpass.domain.discrepancies import DiscrepancyCode
 from medpass.services.reconcile import reconcile_patient
 from medpass.services.samples import load_samples
-from tests.conftest import NOW, ROOT, SAMPLES
+from tests.conftest import NOW, RECONCILIATION, ROOT, SAMPLES
 
 EVALUATION = Path(__file__).resolve().parents[1] / "evaluation"
 THRESHOLD = 0.95
@@ -36,10 +36,10 @@ Results = dict[str, tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]]
 def evaluated(session: Session) -> Results:
     """(expected, found) issue counts per patient after loading every sample and every own case."""
     for folder in (SAMPLES, EVALUATION / "cases"):
-        assert all(o.rejection is None for o in load_samples(session, folder, now=lambda: NOW, max_bytes=5 << 20))
+        assert all(o.rejection is None for o in load_samples(session, folder, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION))
     results = {}
     for nhs_number, label in _labels().items():
-        found = reconcile_patient(session, nhs_number, datetime(2026, 11, 25, tzinfo=UTC)).result.discrepancies
+        found = reconcile_patient(session, nhs_number, datetime(2026, 11, 25, tzinfo=UTC), settings=RECONCILIATION).result.discrepancies
         expected = Counter((code, medicine) for code, medicine in label["expected"])  # type: ignore[attr-defined]
         results[nhs_number] = (expected, Counter((d.code.value, d.medicine) for d in found))
     return results

@@ -17,7 +17,7 @@ from medpass.render.passport_pdf import passport_pdf
 from medpass.services.ingest import ingest_message
 from medpass.services.passport import make_passport
 from medpass.services.samples import load_samples
-from tests.conftest import NOW, SAMPLES
+from tests.conftest import NOW, RECONCILIATION, SAMPLES
 from tests.fhir_schema import schema_errors
 
 CLOZAPINE_PATIENT = "9991588132"
@@ -27,14 +27,14 @@ DEPOT_PATIENT = "9991689761"
 @pytest.fixture
 def loaded(session: Session) -> Session:
     """Every demo patient loaded."""
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
     return session
 
 
 @pytest.fixture
 def passport(loaded: Session) -> Passport:
     """The clozapine patient's first passport."""
-    return make_passport(loaded, CLOZAPINE_PATIENT, NOW)
+    return make_passport(loaded, CLOZAPINE_PATIENT, NOW, settings=RECONCILIATION)
 
 
 def test_the_passport_lists_each_current_medicine_once_with_who_prescribes_it(passport: Passport) -> None:
@@ -67,7 +67,7 @@ def test_the_html_and_pdf_passports_say_the_same_things(passport: Passport) -> N
 
 
 def test_the_same_data_gives_the_same_passport_version(loaded: Session, passport: Passport) -> None:
-    again = make_passport(loaded, CLOZAPINE_PATIENT, NOW + timedelta(days=1))
+    again = make_passport(loaded, CLOZAPINE_PATIENT, NOW + timedelta(days=1), settings=RECONCILIATION)
     assert again.version == passport.version == 1 and again.medicines == passport.medicines
 
 
@@ -77,18 +77,19 @@ def test_a_change_in_the_feeds_makes_a_new_version_that_says_what_changed(loaded
     statement = next(e["resource"] for e in message["entry"]
                      if "Amoxicillin" in json.dumps(e["resource"].get("medicationCodeableConcept", {})))
     statement["dosage"][0]["text"] = "One capsule three times a day"
-    ingest_message(loaded, "acute", json.dumps(message).encode(), sender="test", now=NOW + timedelta(days=2), max_bytes=5 << 20)
-    newer = make_passport(loaded, CLOZAPINE_PATIENT, NOW + timedelta(days=2))
+    ingest_message(loaded, "acute", json.dumps(message).encode(), sender="test", now=NOW + timedelta(days=2), max_bytes=5 << 20,
+                   settings=RECONCILIATION)
+    newer = make_passport(loaded, CLOZAPINE_PATIENT, NOW + timedelta(days=2), settings=RECONCILIATION)
     assert newer.version == 2
     assert any(note.startswith("Now taken differently: Amoxicillin") for note in newer.changes_since_last)
 
 
 def test_a_depot_shows_its_last_injection(loaded: Session) -> None:
-    passport = make_passport(loaded, DEPOT_PATIENT, NOW)
+    passport = make_passport(loaded, DEPOT_PATIENT, NOW, settings=RECONCILIATION)
     depot = next(m for m in passport.medicines if m.name.startswith("Zuclopenthixol"))
     assert depot.last_dose == "2026-04-08" and any("last injection 2026-04-08" in note for note in passport.monitoring)
 
 
 def test_a_discharge_without_medicines_is_flagged_on_the_passport(loaded: Session) -> None:
-    passport = make_passport(loaded, "9998469783", NOW)
+    passport = make_passport(loaded, "9998469783", NOW, settings=RECONCILIATION)
     assert any("did not list your medicines" in note for note in passport.not_known)

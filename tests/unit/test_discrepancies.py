@@ -10,6 +10,7 @@ from medpass.domain.lab_results import LITHIUM_LEVEL, VALPROATE_ACKNOWLEDGEMENT,
 from medpass.domain.lines import FeedList
 from medpass.domain.reconciliation import reconcile
 from medpass.reference.dictionary import medicines_dictionary
+from tests.conftest import RECONCILIATION
 from tests.reconciliation_builders import INTRAMUSCULAR, dosage, lists, stated
 
 CLOZARIL = "3832011000001100"
@@ -39,7 +40,8 @@ RECENT_LEVEL = (LabResult(LITHIUM_LEVEL, "2026-11-01", Decimal("0.7"), "mmol/L")
 
 def run(feeds: list[FeedList], birth_date: str | None, tests: tuple[LabResult, ...], gender: str | None = None) -> list[Discrepancy]:
     """Reconcile on 25 Nov 2026 (no allergies recorded: allergy conflicts have tests of their own)."""
-    result = reconcile(feeds, medicines_dictionary(), birth_date, date(2026, 11, 25), tests, gender, allergies=())
+    result = reconcile(feeds, medicines_dictionary(), birth_date, date(2026, 11, 25), tests, gender, allergies=(),
+                       settings=RECONCILIATION)
     return list(result.discrepancies)
 
 
