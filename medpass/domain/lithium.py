@@ -118,10 +118,13 @@ def lithium_differences(line: Line, generic: list[Discrepancy]) -> list[Discrepa
     if code is not None:
         what = "preparation (salt or form)" if form else "brand"
         described = "; ".join(f"the {m.statement.feed.label}: {_preparation(m)}" for m in versions)
+        reason = next((m.statement.entry.change.reason for m in versions if m.statement.entry.change and m.statement.entry.change.reason),
+                      None)
         detail = (f"{line.name}: the feeds name a different lithium {what}. {described[0].upper()}{described[1:]}. "
-                  "Lithium preparations are not interchangeable mg for mg and a switch is a new treatment: confirm which one "
-                  "the patient takes and check the lithium level.")
-        kept.append(Discrepancy(code, Harm.HIGH, line.name, detail, False, references_of(versions), feeds_of(versions),
+                  + (f"Reason recorded: {reason}. " if reason else "No reason recorded. ")
+                  + "Lithium preparations are not interchangeable mg for mg and a switch is a new treatment: confirm which "
+                  "one the patient takes and check the lithium level.")
+        kept.append(Discrepancy(code, Harm.HIGH, line.name, detail, reason is not None, references_of(versions), feeds_of(versions),
                                 issue_key(code, line), LITHIUM_SWITCH_SOURCE))
     dose = _dose(line, versions) if mixed_salts else None
     return kept + ([dose] if dose else [])

@@ -32,9 +32,9 @@ def test_priadel_tablets_and_citrate_liquid_at_discharge_are_one_line_with_a_hig
     assert issue.detail == (
         "Lithium carbonate: the feeds name a different lithium preparation (salt or form). The GP practice: Priadel 400mg "
         "modified-release tablets (lithium carbonate); the mental-health trust: Priadel 400mg modified-release tablets "
-        "(lithium carbonate); the acute hospital: Lithium citrate 520mg/5ml oral solution (lithium citrate). Lithium "
-        "preparations are not interchangeable mg for mg and a switch is a new treatment: confirm which one the patient takes "
-        "and check the lithium level."
+        "(lithium carbonate); the acute hospital: Lithium citrate 520mg/5ml oral solution (lithium citrate). No reason "
+        "recorded. Lithium preparations are not interchangeable mg for mg and a switch is a new treatment: confirm which one "
+        "the patient takes and check the lithium level."
     )
 
 
@@ -57,6 +57,9 @@ def test_two_carbonate_brands_are_a_brand_switch_that_advises_a_level_and_one_br
     (issue,) = discrepancies_of(lists(_priadel("gp"), _priadel("mental-health"), camcolit))
     assert (issue.code, issue.harm) == (DiscrepancyCode.BRAND_SWITCH, Harm.HIGH)
     assert "different lithium brand" in issue.detail and issue.detail.endswith("check the lithium level.")
+    reasoned = stated("acute", "Camcolit 400", CAMCOLIT_400, dosages=(dosage("800mg at night", "800", 1),), change=("amended", "Supply"))
+    (documented,) = discrepancies_of(lists(_priadel("gp"), _priadel("mental-health"), reasoned))
+    assert documented.documented and "Reason recorded: Supply." in documented.detail
     assert discrepancies_of(lists(_priadel("gp"), _priadel("mental-health"), _priadel("acute"))) == []
 
 
