@@ -21,12 +21,16 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, event, insert, select, text
 
 from bench.practice import message, nhs_number
+from medpass.config import DEFAULT_DEPOT_GRACE_DAYS
 from medpass.db.rows import PassportRow
 from medpass.db.tables import PATIENTS
 from medpass.domain.issue_lifecycle import issue_resource_id
+from medpass.domain.reconciliation import ReconciliationSettings
 from medpass.services.ingest import ingest_message
 from medpass.services.passport import _digest as passport_digest
 from medpass.services.passport import make_passport
+
+RECONCILIATION = ReconciliationSettings(DEFAULT_DEPOT_GRACE_DAYS)
 
 FEEDS = ("gp", "mental-health", "acute")
 #: Tables whose rows belong to one patient and are copied with it; audit events, clients and resolutions are not.
@@ -60,9 +64,10 @@ def ingest_seed(engine: Engine, sessions: Any, patients: int, progress: Callable
     for serial in range(1, patients + 1):
         for feed in FEEDS:
             with sessions() as session:
-                ingest_message(session, feed, message(serial, feed), sender="bench", now=datetime.now(UTC), max_bytes=5 << 20)
+                ingest_message(session, feed, message(serial, feed), sender="bench", now=datetime.now(UTC), max_bytes=5 << 20,
+                               settings=RECONCILIATION)
         with sessions() as session:
-            make_passport(session, nhs_number(serial), datetime.now(UTC))
+            make_passport(session, nhs_number(serial), datetime.now(UTC), settings=RECONCILIATION)
         if serial % 250 == 0:
             progress(f"  ingested {serial:,} patients ({time.perf_counter() - started:.0f} s)")
     with engine.connect() as connection:
@@ -229,7 +234,7 @@ def check_copy(engine: Engine, sessions: Any, seed: int) -> None:
             raise RuntimeError(f"patient {copy_id}: a DetectedIssue id is not the one medpass would give it")
         before = [connection.execute(text(count.format(table=t)), {"p": copy_id}).scalar_one() for t in ("detected_issues", "passports")]
     with sessions() as session:
-        passport = make_passport(session, number, datetime.now(UTC))
+        passport = make_passport(session, number, datetime.now(UTC), settings=RECONCILIATION)
     with engine.connect() as connection:
         after = [connection.execute(text(count.format(table=t)), {"p": copy_id}).scalar_one() for t in ("detected_issues", "passports")]
     if before != after or passport.version != 1:

@@ -23,9 +23,13 @@ from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import text
 
 from bench.practice import practice
+from medpass.config import DEFAULT_DEPOT_GRACE_DAYS
 from medpass.db.migrate import upgrade_database
 from medpass.db.session import make_engine, make_sessionmaker
+from medpass.domain.reconciliation import ReconciliationSettings
 from medpass.services.ingest import ingest_message
+
+RECONCILIATION = ReconciliationSettings(DEFAULT_DEPOT_GRACE_DAYS)
 
 
 def write_files(folder: Path, patients: int) -> list[tuple[str, Path]]:
@@ -75,7 +79,8 @@ class Target:
         started = time.perf_counter()
         for feed, path in files:
             with self.sessions() as session:
-                ingest_message(session, feed, path.read_bytes(), sender="bench", now=datetime.now(UTC), max_bytes=5 << 20)
+                ingest_message(session, feed, path.read_bytes(), sender="bench", now=datetime.now(UTC), max_bytes=5 << 20,
+                               settings=RECONCILIATION)
         self.seconds += time.perf_counter() - started
         self.rss.append(round(max_rss_mb(), 1))
 

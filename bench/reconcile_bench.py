@@ -18,17 +18,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from medpass.config import DEFAULT_DEPOT_GRACE_DAYS
 from medpass.domain.feeds import Feed
 from medpass.domain.lines import FeedList, FeedStatement
 from medpass.domain.medications import Dosage, MedicationEntry
 from medpass.domain.medicines import Coding, Medicine
 from medpass.domain.passport import PassportInputs, build_passport
-from medpass.domain.reconciliation import reconcile
+from medpass.domain.reconciliation import ReconciliationSettings, reconcile
 from medpass.reference.dictionary import medicines_dictionary
 from medpass.render.passport_html import passport_html
 
 TIMES = {Feed.GP: datetime(2026, 3, 1, tzinfo=UTC), Feed.MENTAL_HEALTH: datetime(2026, 3, 5, tzinfo=UTC),
          Feed.ACUTE: datetime(2026, 3, 10, tzinfo=UTC)}
+
+
+RECONCILIATION = ReconciliationSettings(DEFAULT_DEPOT_GRACE_DAYS)
 
 
 def feed_lists(n: int) -> list[FeedList]:
@@ -73,10 +77,11 @@ def main() -> None:
     rows = []
     for n in (20, 50, 100, 200):
         lists = feed_lists(n)
-        result = reconcile(lists, dictionary, "1970-01-01", today)
+        result = reconcile(lists, dictionary, "1970-01-01", today, allergies=(), settings=RECONCILIATION)
         inputs = PassportInputs("9990000018", "Bench PATIENT", "1970-01-01", "Bench Surgery", tuple(lists), result.lines, (), (), False)
         repeats = 300 if n <= 50 else 60
-        reconcile_ms = timed(repeats, lambda lists=lists: reconcile(lists, dictionary, "1970-01-01", today))
+        reconcile_ms = timed(repeats, lambda lists=lists: reconcile(lists, dictionary, "1970-01-01", today, allergies=(),
+                                                                    settings=RECONCILIATION))
         passport_ms = timed(repeats, lambda inputs=inputs: passport_html(build_passport(inputs, datetime.now(UTC), None, 1)))
         rows.append((n, statistics.median(reconcile_ms), sorted(reconcile_ms)[int(len(reconcile_ms) * 0.99) - 1],
                      statistics.median(passport_ms), sorted(passport_ms)[int(len(passport_ms) * 0.99) - 1], len(result.discrepancies)))

@@ -91,7 +91,7 @@ def ingest_command(feed: str, sender: str | None, fhir_version: str | None, outc
             try:
                 result = ingest_message(
                     session, feed, raw, sender=who, now=_now(), max_bytes=config.max_message_bytes, fhir_version=fhir_version,
-                    network=config.care_network, public_base_url=config.public_base_url,
+                    network=config.care_network, public_base_url=config.public_base_url, settings=config.reconciliation,
                 )
             except MessageRejected as rejection:
                 failed += 1
@@ -115,7 +115,7 @@ def load_samples_command() -> None:
     config: Config = wiring["config"]
     with wiring["sessions"]() as session:
         outcomes = load_samples(session, config.samples_dir, now=_now, max_bytes=config.max_message_bytes,
-                                network=config.care_network)
+                                network=config.care_network, settings=config.reconciliation)
     rejected = [o for o in outcomes if o.rejection is not None]
     for outcome in outcomes:
         name = outcome.path.relative_to(config.samples_dir)
@@ -136,7 +136,7 @@ def _reconciled(nhs_number: str, now: datetime) -> PatientReconciliation:
     """Reconcile one patient now, or end the command with one line if the patient is unknown."""
     with _medpass()["sessions"]() as session:
         try:
-            return reconcile_patient(session, nhs_number, now)
+            return reconcile_patient(session, nhs_number, now, _medpass()["config"].reconciliation)
         except NotFound as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
@@ -190,7 +190,7 @@ def passport_command(nhs_number: str, form: str, output: Path | None) -> None:
     wiring = _medpass()
     with wiring["sessions"]() as session:
         try:
-            passport = make_passport(session, nhs_number, _now())
+            passport = make_passport(session, nhs_number, _now(), wiring["config"].reconciliation)
         except NotFound as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
@@ -353,13 +353,15 @@ def sms_test_command(nhs_number: str) -> None:
 @click.option("--by", "created_by", required=True, help="who set it up")
 def sms_remind_command(nhs_number: str, medicine: str, times: tuple[str, ...], created_by: str) -> None:
     """Set up dose reminders for a medicine the patient takes (sent only with their consent)."""
-    with _medpass()["sessions"]() as session:
+    wiring = _medpass()
+    settings = wiring["config"].reconciliation
+    with wiring["sessions"]() as session:
         try:
-            plan = create_plan(session, nhs_number, medicine, list(times), by=created_by, now=_now())
+            plan = create_plan(session, nhs_number, medicine, list(times), by=created_by, now=_now(), settings=settings)
         except (InvalidRequest, NotFound) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
-        queued = plan_reminders(session, _now()).queued
+        queued = plan_reminders(session, _now(), settings=settings).queued
     click.echo(f"reminders for {plan.medicine} at {', '.join(plan.times)} (Europe/London); {queued} queued for the next 24 hours")
 
 

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from medpass.domain.feeds import Feed
+from medpass.domain.reconciliation import ReconciliationSettings
 from medpass.domain.tasks import AcknowledgementWindows, CareNetwork, MissedDoseRule, Partner
 
 DEFAULT_MAX_MESSAGE_BYTES = 5 * 1024 * 1024
+#: Days past a depot's due date before it is flagged overdue (a local choice: check the trust's depot policy).
+DEFAULT_DEPOT_GRACE_DAYS = 3
 
 
 def _flag(value: str | None) -> bool:
@@ -57,6 +60,7 @@ class Config:
     twilio_from_number: str | None = None
     twilio_api_base_url: str | None = None
     public_base_url: str | None = None
+    reconciliation: ReconciliationSettings = field(default_factory=lambda: ReconciliationSettings(DEFAULT_DEPOT_GRACE_DAYS))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -84,6 +88,7 @@ class Config:
             twilio_from_number=env.get("TWILIO_FROM_NUMBER"),
             twilio_api_base_url=env.get("TWILIO_API_BASE_URL"),
             public_base_url=env.get("PUBLIC_BASE_URL"),
+            reconciliation=ReconciliationSettings(int(env.get("MEDPASS_DEPOT_GRACE_DAYS", str(DEFAULT_DEPOT_GRACE_DAYS)))),
         )
         return replace(config, samples_dir=Path(samples).resolve()) if samples else config
 

@@ -49,7 +49,8 @@ def dispatch_sms(sessions: sessionmaker[Session], config: Config, gateway: SmsGa
 def plan_sms_reminders(sessions: sessionmaker[Session], config: Config) -> PlanningReport:
     """Queue the next day's dose reminders (every 15 minutes; idempotent, so overlapping windows add nothing)."""
     with sessions() as session:
-        return plan_reminders(session, datetime.now(UTC), rule=config.missed_doses, network=config.care_network)
+        return plan_reminders(session, datetime.now(UTC), rule=config.missed_doses, network=config.care_network,
+                              settings=config.reconciliation)
 
 
 def build_scheduler(wiring: dict[str, Any]) -> BlockingScheduler:

@@ -19,12 +19,15 @@ from medpass import create_app
 from medpass.config import Config
 from medpass.db.migrate import upgrade_database
 from medpass.db.session import make_engine, make_sessionmaker
+from medpass.domain.reconciliation import ReconciliationSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "fhir_samples"
 SHARED = Path(os.environ.get("MEDPASS_SHARED_DIR", ROOT.parent / "shared"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+#: The reconciliation settings tests run with (a deployment takes them from Config.reconciliation).
+RECONCILIATION = ReconciliationSettings(depot_grace_days=3)
 
 
 def shared_path(relative: str) -> Path:

@@ -6,15 +6,18 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import count
+from typing import Any
 
 from medpass.domain.agreement import LineAgreement, agree
+from medpass.domain.allergies import Allergy, FeedAllergy
 from medpass.domain.discrepancies import Discrepancy
 from medpass.domain.feeds import Feed
 from medpass.domain.issue_lifecycle import IssueAction, IssueStatus, StoredIssue
+from medpass.domain.lab_results import LITHIUM_LEVEL, LabResult
 from medpass.domain.lines import FeedList, FeedStatement
 from medpass.domain.medications import ChangeStatus, ChangeSummary, Dosage, ListKind, MedicationEntry, PrescriberOfRecord
 from medpass.domain.medicines import Coding, Medicine
-from medpass.domain.reconciliation import reconcile
+from medpass.domain.reconciliation import ReconciliationSettings, reconcile
 from medpass.domain.resolutions import Decision, ResolutionKind
 from medpass.reference.dictionary import medicines_dictionary
 
@@ -25,10 +28,11 @@ TIMES = {"gp": datetime(2026, 3, 1, tzinfo=UTC), "mental-health": datetime(2026,
          "acute": datetime(2026, 3, 10, tzinfo=UTC)}
 
 
-def dosage(text: str, mg: str | None = None, times: int | None = None, route: Coding | None = ORAL) -> Dosage:
-    """A dosage line: text, and optionally a structured mg dose taken `times` a day."""
-    return Dosage(text=text, dose_value=Decimal(mg) if mg else None, dose_unit="mg" if mg else None,
-                  frequency=times, period=Decimal(1) if times else None, period_unit="d" if times else None, route=route)
+def dosage(text: str, mg: str | None = None, times: int | None = None, route: Coding | None = ORAL, *, unit: str = "mg",
+           every: str = "d", period: int = 1) -> Dosage:
+    """A dosage line: text, and optionally a structured dose (mg, or `unit`) taken `times` every `period` `every`s (d, wk)."""
+    return Dosage(text=text, dose_value=Decimal(mg) if mg else None, dose_unit=unit if mg else None,
+                  frequency=times, period=Decimal(period) if times else None, period_unit=every if times else None, route=route)
 
 
 def stated(feed: str, name: str, code: str | None = None, *, status: str = "active", dosages: tuple[Dosage, ...] = (),
@@ -76,6 +80,30 @@ def decided(issue: StoredIssue, decision: Decision) -> StoredIssue:
 
 def agreements_of(feed_lists: list[FeedList], decide: dict[str, Decision] | None = None) -> dict[str, LineAgreement]:
     """Reconcile on 25 Nov 2026, store every finding as open (or closed by `decide`, by code), and agree: by line name."""
-    result = reconcile(feed_lists, medicines_dictionary(), "1980-01-01", TODAY)
+    result = reconcile(feed_lists, medicines_dictionary(), "1980-01-01", TODAY, allergies=(), settings=ReconciliationSettings(3))
     issues = [decided(i, decide[i.code]) if decide and i.code in decide else i for i in open_issues(result.discrepancies)]
     return {a.name: a for a in agree(result.lines, feed_lists, issues)}
+def with_entry(statement: FeedStatement, **changes: Any) -> FeedStatement:
+    """A statement whose MedicationEntry has some fields changed (e.g. last_dose_date)."""
+    return replace(statement, entry=replace(statement.entry, **changes))
+
+
+def allergy(feed: str, substance: str, code: str | None = None, *, reactions: tuple[str, ...] = (), criticality: str | None = None,
+            clinical: str | None = "active", verification: str | None = "confirmed", recorded: str | None = "2019-04-02") -> FeedAllergy:
+    """An allergy one feed recorded (coded with SNOMED CT when `code` is given)."""
+    codings = (Coding("http://snomed.info/sct", code, substance),) if code else ()
+    found = Allergy(None, Medicine(codings=codings, text=substance), clinical, verification, criticality, ("medication",), reactions,
+                    recorded)
+    return FeedAllergy(f"AllergyIntolerance/{next(_ids)}", Feed(feed), found, TIMES[feed])
+
+
+#: A lithium level taken this month, so that lithium monitoring stays quiet where a test is about something else.
+RECENT_LITHIUM_LEVEL = (LabResult(LITHIUM_LEVEL, "2026-11-01", Decimal("0.7"), "mmol/L"),)
+
+
+def discrepancies_of(feeds: list[FeedList], *, allergies: tuple[FeedAllergy, ...] = (), grace_days: int = 3,
+                     today: date = date(2026, 11, 25), birth_date: str = "1980-01-01") -> list[Discrepancy]:
+    """Reconcile with the shipped dictionary (on 25 Nov 2026 by default, a recent lithium level in the feeds)."""
+    result = reconcile(feeds, medicines_dictionary(), birth_date, today, RECENT_LITHIUM_LEVEL, allergies=allergies,
+                       settings=ReconciliationSettings(grace_days))
+    return list(result.discrepancies)

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from medpass.domain.feeds import Feed
 from medpass.domain.medicines import Medicine
+
+#: "No known allergy" is a statement, not an allergy (DOMAIN.md §3): SNOMED CT 716186003 No known allergy, 409137002 No
+#: known drug allergy, 716184000 No known latex allergy (HL7 FHIR R4 examples allergyintolerance-nka, -nkda, -nkla),
+#: 429625007 No known food allergy (HL7 C-CDA on FHIR ConceptMap FC-NoKnownAllergies), 428607008 No known environmental
+#: allergy [check], and the IPS absent-or-unknown allergy codes (HL7 IPS ValueSet absent-or-unknown-allergies-uv-ips).
+NO_KNOWN_ALLERGY_CODES = frozenset({
+    "716186003", "409137002", "716184000", "429625007", "428607008",
+    "no-known-allergies", "no-known-medication-allergies", "no-known-environmental-allergies", "no-known-food-allergies",
+})
+_NO_KNOWN_TEXT = re.compile(r"^\s*(no known|nil known|no allergies|nka\b|nkda\b)", re.IGNORECASE)
+#: AllergyIntolerance statuses that mean there is no allergy to act on (FHIR R4 verificationStatus, clinicalStatus).
+NOT_AN_ALLERGY = frozenset({"refuted", "entered-in-error"})
+NOT_CURRENT = frozenset({"inactive", "resolved"})
 
 
 @dataclass(frozen=True)
@@ -22,6 +36,18 @@ class Allergy:
     reactions: tuple[str, ...] = ()
     recorded_date: str | None = None
     note: str | None = None
+
+    @property
+    def is_no_known_statement(self) -> bool:
+        """True for a 'no known (drug) allergy' record: a statement about the patient, never a substance to avoid."""
+        codes = {c.code for c in self.substance.codings if c.code}
+        return bool(codes & NO_KNOWN_ALLERGY_CODES) or bool(_NO_KNOWN_TEXT.match(self.substance.name))
+
+    @property
+    def is_current(self) -> bool:
+        """A recorded allergy to act on: not refuted, entered in error, inactive, resolved, or a 'no known' statement."""
+        return (self.verification_status not in NOT_AN_ALLERGY and self.clinical_status not in NOT_CURRENT
+                and not self.is_no_known_statement)
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ def differences(line: Line, today: date | None = None) -> list[Discrepancy]:
                 line,
                 compared,
                 {f: _how_often(t) for f, t in times.items() if t is not None},
-                Harm.MODERATE,
+                harm_of(line),
                 "how often it is taken",
                 "DOMAIN.md §3 (MGB rule: ties broken on frequency)",
             )
@@ -136,7 +136,7 @@ def differences(line: Line, today: date | None = None) -> list[Discrepancy]:
                 line,
                 versions,
                 {f: (r.display or r.code or "") for f, r in routes.items() if r},
-                Harm.MODERATE,
+                harm_of(line),
                 "route",
                 "DOMAIN.md §3 (MGB rule: ingredient, route, form)",
             )

@@ -29,6 +29,8 @@ class DiscrepancyCode(StrEnum):
     MONITORING_DUE = "monitoring-due"
     INTERACTION = "interaction"
     DOSE_LIMIT = "dose-limit"
+    ALLERGY_CONFLICT = "allergy-conflict"
+    DEPOT_OVERDUE = "depot-overdue"
 
 
 class Harm(StrEnum):
@@ -98,8 +100,14 @@ def agree(feeds: tuple[Feed, ...] | list[Feed], one: str, many: str) -> str:
 
 
 def harm_of(line: Line, default: Harm = Harm.MODERATE) -> Harm:
-    """High for brand-critical and mental-health high-risk medicines; `default` otherwise."""
-    return Harm.HIGH if line.brand_critical or line.classes & HIGH_HARM_CLASSES else default
+    """High for brand-critical, mental-health high-risk and high-alert medicines (reference/high_alert.csv: ISMP 2021
+    community list and DOMAIN.md §3-4), whatever the dictionary knows of them; `default` otherwise."""
+    return Harm.HIGH if line.brand_critical or line.classes & HIGH_HARM_CLASSES or line.high_alert else default
+
+
+def listed_by(line: Line) -> str:
+    """'Lithium carbonate (the GP practice and the mental-health trust)': a medicine and only the feeds listing it active."""
+    return f"{line.name} ({feed_labels(feeds_of(line.active()))})"
 
 
 def issue_key(code: DiscrepancyCode, line: Line | None, *parts: str) -> str:

@@ -39,6 +39,8 @@ _TEXT_FREQUENCY = [
         1,
     ),
 ]
+#: Weekly dosing written in words reads as once a week, before any daily words ('7.5mg once a week at night').
+_TEXT_WEEKLY = re.compile(r"\b(once a week|once weekly|once every week|every week|each week|weekly)\b")
 _TEXT_MG = re.compile(r"(\d+(?:\.\d+)?)\s?(mg|g)\b")
 _TEXT_COUNT = re.compile(r"\b(\d+|a|one|two|three|four|five|six|half)\s+(tablet|tablets|capsule|capsules)\b")
 _AS_NEEDED = re.compile(r"\b(when required|as required|as needed|prn|if needed)\b")
@@ -66,6 +68,8 @@ def _text_times(text: str | None) -> Decimal | None:
     if not text:
         return None
     lowered = text.lower()
+    if _TEXT_WEEKLY.search(lowered):
+        return Decimal(1) / 7
     for pattern, times in _TEXT_FREQUENCY:
         if pattern.search(lowered):
             return Decimal(times)

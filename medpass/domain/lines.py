@@ -77,6 +77,7 @@ class Identified:
     statement: FeedStatement
     product: Product | None
     key: tuple[str, ...]
+    high_alert: bool = False
 
     @property
     def ingredients(self) -> frozenset[str]:
@@ -90,13 +91,15 @@ class Identified:
 
 
 def identify(statement: FeedStatement, dictionary: MedicineDictionary) -> Identified:
-    """Resolve a statement through the dictionary: by any dm+d ID, else by exact normalised name."""
+    """Resolve a statement through the dictionary: by any dm+d ID, by exact normalised name, else by the known names
+    it is written in (medicine_names.py); salts of one medicine (lithium) share a key. High-alert is marked here."""
     medicine = statement.entry.medicine
     coding = medicine.dmd_coding
-    product = dictionary.find(coding.code if coding else None, medicine.name)
+    product = dictionary.resolve(coding.code if coding else None, medicine.name)
+    high_alert = dictionary.is_high_alert(product, medicine.name)
     if product is not None:
-        return Identified(statement, product, ("ingredients", *sorted(product.ingredients)))
-    return Identified(statement, None, ("name", normalise_name(medicine.name)))
+        return Identified(statement, product, ("ingredients", *product.moieties), high_alert)
+    return Identified(statement, None, ("name", normalise_name(medicine.name)), high_alert)
 
 
 def match_level(a: Identified, b: Identified) -> MatchLevel | None:
@@ -156,6 +159,11 @@ class Line:
     def brand_critical(self) -> bool:
         """True when any of its products must not change brand unnoticed."""
         return any(m.product is not None and m.product.brand_critical for m in self.members)
+
+    @property
+    def high_alert(self) -> bool:
+        """True when any of its statements names a high-alert medicine (reference/high_alert.csv)."""
+        return any(m.high_alert for m in self.members)
 
 
 def build_lines(lists: list[FeedList], dictionary: MedicineDictionary) -> list[Line]:

@@ -100,7 +100,7 @@ def omissions_and_additions(line: Line, lists: list[FeedList]) -> list[Discrepan
             because = f" ({reason})" if reason else " (no reason recorded)"
             missing = feed_labels([feed_list.feed])
             detail = f"{feed_labels([added.feed])} started {line.name}{because}; it is not yet on {missing}'s list of {when}."
-            harm = Harm.LOW if reason else Harm.MODERATE
+            harm = Harm.LOW if reason else harm_of(line)
             found.append(
                 Discrepancy(
                     DiscrepancyCode.ADDITION,

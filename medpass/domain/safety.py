@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from medpass.domain.discrepancies import Discrepancy, DiscrepancyCode, Harm, feed_labels, feeds_of, line_discrepancy, versions_of
+from medpass.domain.discrepancies import (
+    Discrepancy,
+    DiscrepancyCode,
+    Harm,
+    feed_labels,
+    feeds_of,
+    line_discrepancy,
+    listed_by,
+    versions_of,
+)
 from medpass.domain.dosing import daily_dose_mg
 from medpass.domain.lab_results import LITHIUM_LEVEL, VALPROATE_ACKNOWLEDGEMENT, LabResult
 from medpass.domain.lines import Line
@@ -48,8 +57,8 @@ def interactions(lines: list[Line]) -> list[Discrepancy]:
                 continue
             members = lithium.active() + other.active()
             detail = (
-                f"Lithium is active with {other.name} ({kinds[0]}), which can raise the lithium level "
-                f"({feed_labels(feeds_of(members))}). Check the level and renal function."
+                f"{listed_by(lithium)} is active with {listed_by(other)}, {kinds[0]}, which can raise the lithium level. "
+                "Check the level and renal function."
             )
             found.append(line_discrepancy(DiscrepancyCode.INTERACTION, Harm.HIGH, lithium, members, detail, LITHIUM_SOURCE, *other.key))
     return found

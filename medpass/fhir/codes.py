@@ -66,6 +66,16 @@ DEFINITIONS: dict[DiscrepancyCode, tuple[str, str]] = {
     DiscrepancyCode.MONITORING_DUE: ("Monitoring due", "A blood test a safety rule requires is due or overdue."),
     DiscrepancyCode.INTERACTION: ("Interaction", "Two active medicines that a curated safety rule says interact."),
     DiscrepancyCode.DOSE_LIMIT: ("Dose limit", "A dose above the maximum a curated safety rule sets."),
+    DiscrepancyCode.ALLERGY_CONFLICT: (
+        "Allergy conflict",
+        "An active medicine whose ingredient or class matches an allergy a feed recorded (refuted, inactive and "
+        "'no known allergy' records excepted).",
+    ),
+    DiscrepancyCode.DEPOT_OVERDUE: (
+        "Long-acting dose overdue",
+        "A depot or other long-interval medicine whose next dose (last dose given plus its interval) is past due by "
+        "more than the configured grace.",
+    ),
 }
 
 

@@ -13,6 +13,7 @@ from medpass.db.rows import PatientRow
 from medpass.domain.errors import Issue
 from medpass.domain.feeds import Feed, parse_feed
 from medpass.domain.messages import FeedMessage
+from medpass.domain.reconciliation import ReconciliationSettings
 from medpass.domain.tasks import DEMO_NETWORK, CareNetwork
 from medpass.fhir.parse import ParsedBundle
 from medpass.fhir.read_message import read_feed_message
@@ -62,6 +63,7 @@ def ingest_message(
     fhir_version: str | None = None,
     network: CareNetwork = DEMO_NETWORK,
     public_base_url: str | None = None,
+    settings: ReconciliationSettings,
 ) -> IngestResult:
     """Store `raw` as `feed`'s newest word on its patient, once; raise MessageRejected and store nothing if bad.
 
@@ -70,12 +72,13 @@ def ingest_message(
     feed = parse_feed(feed_name)
     message, parsed = read_feed_message(raw, feed, max_bytes, fhir_version)
     with storage_errors(session):
-        return _store(session, feed, message, parsed, raw, sender=sender, now=now, network=network, public_base_url=public_base_url)
+        return _store(session, feed, message, parsed, raw, sender=sender, now=now, network=network, public_base_url=public_base_url,
+                      settings=settings)
 
 
 def _store(
     session: Session, feed: Feed, message: FeedMessage, parsed: ParsedBundle, raw: bytes, *, sender: str, now: datetime,
-    network: CareNetwork, public_base_url: str | None,
+    network: CareNetwork, public_base_url: str | None, settings: ReconciliationSettings,
 ) -> IngestResult:
     """Store an accepted message once, in one transaction; a duplicate changes nothing."""
     nhs_number, asserted = message.demographics.nhs_number, message.asserted_at or now
@@ -99,7 +102,7 @@ def _store(
                 received_at=now,
             )
             patient = session.get_one(PatientRow, patient_id)
-            stored = store_discrepancies(session, patient, now)
+            stored = store_discrepancies(session, patient, now, settings)
             made = notify_partners(session, patient, feed, message_id, before, stored.lists, stored.opened, network, now,
                                    public_base_url)
             session.commit()

@@ -20,6 +20,7 @@ from medpass.domain.feeds import Feed
 from medpass.domain.medicine_advice import AdviceInputs
 from medpass.domain.passport import AllergyStatement, Passport, PassportAllergy, PassportInputs, build_passport
 from medpass.domain.patient_voice import who
+from medpass.domain.reconciliation import ReconciliationSettings
 from medpass.domain.safety import age_on
 from medpass.services.reconcile import reconcile_patient
 
@@ -51,9 +52,9 @@ def _digest(content: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps({k: content[k] for k in _COMPARED}, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def make_passport(session: Session, nhs_number: str, now: datetime) -> Passport:
+def make_passport(session: Session, nhs_number: str, now: datetime, settings: ReconciliationSettings) -> Passport:
     """Reconcile now and make the passport; store it as a new version only when its content changed."""
-    found = reconcile_patient(session, nhs_number, now)
+    found = reconcile_patient(session, nhs_number, now, settings)
     patient = found.patient
     allergies, statements = _allergies(session, patient.id)
     inputs = PassportInputs(

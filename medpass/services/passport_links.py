@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from medpass.db.rows import PassportLinkRow, PatientRow
 from medpass.domain.errors import NotFound
 from medpass.domain.passport import Passport
+from medpass.domain.reconciliation import ReconciliationSettings
 from medpass.services.passport import make_passport
 
 PASSPORT_LINK_DAYS = 14
@@ -35,7 +36,7 @@ def new_link(session: Session, patient_id: int, now: datetime) -> str:
     return token
 
 
-def passport_for_link(session: Session, token: str, now: datetime) -> Passport:
+def passport_for_link(session: Session, token: str, now: datetime, settings: ReconciliationSettings) -> Passport:
     """The passport a link opens, or NotFound for an unknown or expired link (the same answer for both)."""
     link = session.scalars(select(PassportLinkRow).where(PassportLinkRow.token_hash == _hash(token))).first()
     gone = NotFound("this passport link is not known or has expired: ask your GP practice or pharmacy for your passport")
@@ -44,4 +45,4 @@ def passport_for_link(session: Session, token: str, now: datetime) -> Passport:
     if link.expires_at <= now:  # UtcDateTime hands back aware UTC on both databases
         raise gone
     patient = session.get_one(PatientRow, link.patient_id)
-    return make_passport(session, patient.nhs_number, now)
+    return make_passport(session, patient.nhs_number, now, settings)

@@ -15,7 +15,7 @@ from medpass.domain.errors import NotFound
 from medpass.domain.issue_lifecycle import StoredIssue, fingerprint
 from medpass.domain.lines import FeedList, FeedStatement
 from medpass.domain.nhs_number import normalise_nhs_number
-from medpass.domain.reconciliation import Reconciliation, reconcile
+from medpass.domain.reconciliation import Reconciliation, ReconciliationSettings, reconcile
 from medpass.reference.dictionary import medicines_dictionary
 
 
@@ -45,31 +45,39 @@ class StoredReconciliation:
     opened: list[DetectedIssueRow]
 
 
-def store_discrepancies(session: Session, patient: PatientRow, now: datetime) -> StoredReconciliation:
-    """Compare each feed's current list and store what was found (the caller commits): run on every ingest."""
+def store_discrepancies(
+    session: Session, patient: PatientRow, now: datetime, settings: ReconciliationSettings
+) -> StoredReconciliation:
+    """Compare each feed's current list and allergies and store what was found (the caller commits): run on every ingest."""
     repository.lock_patient(session, patient.id)
     lists = feed_views.feed_lists(session, patient.id)
     records = feed_views.test_results(session, patient.id)
-    result = reconcile(lists, medicines_dictionary(), patient.birth_date, now.date(), records, patient.gender)
+    allergies = tuple(feed_views.current_allergies(session, patient.id))
+    result = reconcile(lists, medicines_dictionary(), patient.birth_date, now.date(), records, patient.gender,
+                       allergies=allergies, settings=settings)
     statements = {s.reference: s for feed_list in lists for s in feed_list.statements}
     opened = issues.save_found(session, patient.id, [(d, fingerprint(d, statements)) for d in result.discrepancies], now)
     return StoredReconciliation(lists, result, opened)
 
 
-def refresh_discrepancies(session: Session, patient: PatientRow, now: datetime) -> PatientReconciliation:
+def refresh_discrepancies(
+    session: Session, patient: PatientRow, now: datetime, settings: ReconciliationSettings
+) -> PatientReconciliation:
     """Store the discrepancies found now and read them back with their status and history."""
-    stored = store_discrepancies(session, patient, now)
+    stored = store_discrepancies(session, patient, now, settings)
     lists, result = stored.lists, stored.result
     session.flush()
     found = sorted(issues.patient_issues(session, patient.id), key=lambda i: (HARM_ORDER[Harm(i.severity)], i.medicine, i.code))
     return PatientReconciliation(patient, tuple(lists), result, tuple(found), agree(result.lines, lists, found))
 
 
-def reconcile_patient(session: Session, nhs_number: str, now: datetime) -> PatientReconciliation:
+def reconcile_patient(
+    session: Session, nhs_number: str, now: datetime, settings: ReconciliationSettings
+) -> PatientReconciliation:
     """Reconcile one patient now and commit the stored issues; NotFound for an unknown NHS number."""
     patient = repository.find_patient(session, normalise_nhs_number(nhs_number))
     if patient is None:
         raise NotFound(f"no patient with NHS number {nhs_number}")
-    found = refresh_discrepancies(session, patient, now)
+    found = refresh_discrepancies(session, patient, now, settings)
     session.commit()
     return found

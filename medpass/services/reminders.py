@@ -22,6 +22,7 @@ from medpass.domain.contacts import may_text
 from medpass.domain.dosing import daily_times
 from medpass.domain.errors import InvalidRequest
 from medpass.domain.reconciled_list import ReconciledLine
+from medpass.domain.reconciliation import ReconciliationSettings
 from medpass.domain.reminder_times import default_times, part_of_day, reminders_between
 from medpass.domain.sms_templates import MessageKind, dose_reminder
 from medpass.domain.tasks import DEFAULT_MISSED_DOSES, DEMO_NETWORK, CareNetwork, MissedDoseRule
@@ -48,11 +49,12 @@ def _parse_time(text: str) -> time:
         raise InvalidRequest(f"{text!r} is not a time of day such as 08:00") from None
 
 
-def create_plan(session: Session, nhs_number: str, medicine: str, times: list[str], *, by: str, now: datetime) -> SmsReminderPlanRow:
+def create_plan(session: Session, nhs_number: str, medicine: str, times: list[str], *, by: str, now: datetime,
+                settings: ReconciliationSettings) -> SmsReminderPlanRow:
     """Remind the patient to take a medicine they are taking, at `times` (local) or the times its dosage suggests."""
     with storage_errors(session):
         patient = find_patient(session, nhs_number)
-        line = _line(reconciled_for(session, patient.id, now), medicine)
+        line = _line(reconciled_for(session, patient.id, now, settings), medicine)
         if line is None or not line.agreement.remind_to_take or line.agreed is None:
             raise InvalidRequest(f"{medicine!r} is not a medicine the reconciled list has {patient.nhs_number} taking")
         chosen = tuple(sorted({_parse_time(t) for t in times}))
@@ -79,7 +81,8 @@ class PlanningReport:
 
 
 def plan_reminders(session: Session, now: datetime, horizon: timedelta = timedelta(hours=24), *,
-                   rule: MissedDoseRule = DEFAULT_MISSED_DOSES, network: CareNetwork = DEMO_NETWORK) -> PlanningReport:
+                   rule: MissedDoseRule = DEFAULT_MISSED_DOSES, network: CareNetwork = DEMO_NETWORK,
+                   settings: ReconciliationSettings) -> PlanningReport:
     """Queue every active plan's reminders due in [now, now + horizon); stop plans whose medicine was stopped."""
     queued = stopped = 0
     with storage_errors(session):
@@ -95,7 +98,7 @@ def plan_reminders(session: Session, now: datetime, horizon: timedelta = timedel
                                 .values(status="cancelled", last_error=f"{PAUSED} the feeds say the patient is an inpatient"))
                 session.commit()
                 continue  # the ward gives their medicines; reminders resume when a feed says they have left
-            lines = reconciled_for(session, patient_id, now)
+            lines = reconciled_for(session, patient_id, now, settings)
             contact = session.scalars(select(SmsContactRow).where(SmsContactRow.patient_id == patient_id)).first()
             consented = contact is not None and not contact.number_problem and may_text(consent_events(session, patient_id))
             for plan in patient_plans:

@@ -10,6 +10,7 @@ from medpass.db import feed_views
 from medpass.domain.errors import NotFound
 from medpass.domain.lines import FeedStatement
 from medpass.domain.reconciled_list import ReconciledLine, reconciled_lines
+from medpass.domain.reconciliation import ReconciliationSettings
 from medpass.services.patients import patient_by_id
 from medpass.services.reconcile import reconcile_patient
 
@@ -33,9 +34,9 @@ def current_statements(session: Session, patient_id: int, snapshot: int | None =
     return at, [s for feed_list in feed_views.feed_lists(session, patient_id, at) for s in feed_list.statements]
 
 
-def reconciled_for(session: Session, patient_id: int, now: datetime) -> list[ReconciledLine]:
+def reconciled_for(session: Session, patient_id: int, now: datetime, settings: ReconciliationSettings) -> list[ReconciledLine]:
     """The patient's reconciled list, reconciled now."""
     _, demographics = patient_by_id(session, patient_id)
-    found = reconcile_patient(session, demographics.nhs_number, now)
+    found = reconcile_patient(session, demographics.nhs_number, now, settings)
     practice = demographics.gp_practice.name if demographics.gp_practice and demographics.gp_practice.name else "GP practice"
     return reconciled_lines(found.agreements, practice)

@@ -225,7 +225,8 @@ def post_bundle() -> ResponseReturnValue:
     config = medpass_config()
     result = ingest_message(db_session(), client.feed.value, request.get_data(), sender=f"{client.name} ({client.ods_code})",
                             now=api_now(), max_bytes=config.max_message_bytes, fhir_version=request.mimetype_params.get("fhirversion"),
-                            network=config.care_network, public_base_url=config.public_base_url)
+                            network=config.care_network, public_base_url=config.public_base_url,
+                            settings=config.reconciliation)
     status = "200 OK" if result.duplicate else "201 Created"
     if result.bundle_type in ("batch", "transaction"):
         return fhir({"resourceType": "Bundle", "type": f"{result.bundle_type}-response",
@@ -381,7 +382,7 @@ def passport(patient_id: int) -> ResponseReturnValue:
     """The patient's medication passport as a FHIR document Bundle."""
     require_scope("Patient", Interaction.READ)
     _, demographics = patient_by_id(db_session(), patient_id)
-    return fhir(passport_document(make_passport(db_session(), demographics.nhs_number, api_now())))
+    return fhir(passport_document(make_passport(db_session(), demographics.nhs_number, api_now(), medpass_config().reconciliation)))
 
 
 def patient_param(parameter: str = "patient") -> int:
@@ -443,7 +444,7 @@ def search_lists() -> ResponseReturnValue:
     require_scope("List", Interaction.SEARCH)
     patient_id = patient_param()
     now = api_now()
-    resource = reconciled_list(reconciled_for(db_session(), patient_id, now), patient_id, now)
+    resource = reconciled_list(reconciled_for(db_session(), patient_id, now, medpass_config().reconciliation), patient_id, now)
     resource["id"] = f"reconciled-{patient_id}"
     return fhir(searchset([resource]))
 
@@ -460,7 +461,7 @@ def search_detected_issues() -> ResponseReturnValue:
     if bad := codes - {c.value for c in DiscrepancyCode}:
         raise InvalidRequest(f"code {sorted(bad)[0]!r} is not a medpass discrepancy code (see CodeSystem/medication-discrepancy)")
     _, demographics = patient_by_id(db_session(), patient_param())
-    found = reconcile_patient(db_session(), demographics.nhs_number, api_now())
+    found = reconcile_patient(db_session(), demographics.nhs_number, api_now(), medpass_config().reconciliation)
     return paged([i for i in found.issues if (not statuses or i.status.value in statuses) and (not codes or i.code in codes)],
                  detected_issue)
 

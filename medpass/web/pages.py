@@ -39,7 +39,7 @@ def patient(nhs_number: str) -> ResponseReturnValue:
     _require_demo_pages()
     overview = patient_overview(db_session(), nhs_number)
     now = datetime.now(UTC)
-    found = reconcile_patient(db_session(), nhs_number, now)
+    found = reconcile_patient(db_session(), nhs_number, now, medpass_config().reconciliation)
     practice = overview.patient.gp_practice_name or "GP practice"
     return render_template("patient.html", overview=overview, issues=found.issues, now=now,
                            tasks=search_tasks(db_session(), now, patient_id=overview.patient.id),
@@ -50,13 +50,13 @@ def patient(nhs_number: str) -> ResponseReturnValue:
 def passport(nhs_number: str) -> ResponseReturnValue:
     """The patient's passport as the printable page."""
     _require_demo_pages()
-    return passport_html(make_passport(db_session(), nhs_number, datetime.now(UTC)))
+    return passport_html(make_passport(db_session(), nhs_number, datetime.now(UTC), medpass_config().reconciliation))
 
 
 @pages.get("/patients/<nhs_number>/passport.pdf")
 def passport_as_pdf(nhs_number: str) -> ResponseReturnValue:
     """The patient's passport as a PDF."""
     _require_demo_pages()
-    pdf = passport_pdf(make_passport(db_session(), nhs_number, datetime.now(UTC)))
+    pdf = passport_pdf(make_passport(db_session(), nhs_number, datetime.now(UTC), medpass_config().reconciliation))
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="passport-{nhs_number}.pdf"'})

@@ -19,7 +19,7 @@ from medpass.fhir.build_passport import passport_document
 from medpass.services.passport import make_passport
 from medpass.services.reconcile import reconcile_patient
 from medpass.services.samples import load_samples
-from tests.conftest import NOW, ROOT, SAMPLES
+from tests.conftest import NOW, RECONCILIATION, ROOT, SAMPLES
 
 EVALUATION = Path(__file__).resolve().parents[1] / "evaluation"
 THRESHOLD = 1.0
@@ -66,14 +66,15 @@ def passport_places(document: dict[str, Any], line_of: dict[str, str]) -> Counte
 def evaluated(session: Session) -> Evaluated:
     """Every sample and own case loaded through real ingest, then reconciled and passported on 25 November 2026."""
     for folder in (SAMPLES, EVALUATION / "cases"):
-        assert all(o.rejection is None for o in load_samples(session, folder, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK))
+        loaded = load_samples(session, folder, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, settings=RECONCILIATION)
+        assert all(o.rejection is None for o in loaded)
     issues, places = {}, {}
     for nhs_number, label in _labels().items():
-        found = reconcile_patient(session, nhs_number, NOW)
+        found = reconcile_patient(session, nhs_number, NOW, RECONCILIATION)
         expected = Counter((code, medicine) for code, medicine in label["expected"])
         issues[nhs_number] = (expected, Counter((d.code.value, d.medicine) for d in found.result.discrepancies))
         line_of = {m.statement.reference: line.name for line in found.result.lines for m in line.members}
-        document = passport_document(make_passport(session, nhs_number, NOW))
+        document = passport_document(make_passport(session, nhs_number, NOW, RECONCILIATION))
         wanted = Counter((section, medicine) for section, medicines in label["passport"].items() for medicine in medicines)
         places[nhs_number] = (wanted, passport_places(document, line_of))
     return Evaluated(issues, places)

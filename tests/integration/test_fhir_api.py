@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from medpass.services.clients import create_client
 from medpass.services.samples import load_samples
-from tests.conftest import NOW, SAMPLES, snapshot
+from tests.conftest import NOW, RECONCILIATION, SAMPLES, snapshot
 from tests.fhir_schema import schema_errors
 
 NHS = "https://fhir.nhs.uk/Id/nhs-number"
@@ -22,7 +22,7 @@ NHS = "https://fhir.nhs.uk/Id/nhs-number"
 @pytest.fixture
 def api(app: Flask, session: Session) -> tuple[FlaskClient, dict[str, str]]:
     """A test client and the headers of a GP system allowed to read patients and discrepancies."""
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
     _, token = create_client(session, name="Practice system", ods_code="ZZG02", feed="gp",
                              scopes=["system/Patient.rs", "system/DetectedIssue.rs", "system/MedicationStatement.rs",
                                      "system/List.s"], now=NOW)
@@ -241,7 +241,7 @@ def test_paging_follows_next_links_that_stay_consistent_while_a_feed_writes(
                                                                                        for e in message["entry"])]
     from medpass.services.ingest import ingest_message
 
-    ingest_message(session, "gp", json.dumps(message).encode(), sender="test", now=NOW, max_bytes=5 << 20)
+    ingest_message(session, "gp", json.dumps(message).encode(), sender="test", now=NOW, max_bytes=5 << 20, settings=RECONCILIATION)
     link = next((k["url"] for k in first["link"] if k["relation"] == "next"), None)
     while link:
         page = body(client.get(link.replace("http://localhost", ""), headers=headers))

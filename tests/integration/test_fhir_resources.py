@@ -19,7 +19,7 @@ from medpass.fhir.registry import REGISTRY
 from medpass.services.clients import create_client
 from medpass.services.ingest import ingest_message
 from medpass.services.samples import load_samples
-from tests.conftest import NOW, SAMPLES, snapshot
+from tests.conftest import NOW, RECONCILIATION, SAMPLES, snapshot
 from tests.fhir_schema import schema_errors
 from tests.messages import NHS_NUMBER, bundle, encode
 
@@ -40,7 +40,7 @@ def body(response: Any, status: int = 200) -> dict[str, Any]:
 @pytest.fixture
 def api(app: Flask, session: Session) -> Api:
     """The demo data, and a system allowed to read and search everything and to create Patients."""
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
     _, token = create_client(session, name="Integration", ods_code="ZZG02", feed="gp",
                              scopes=["system/*.rs", "system/Patient.c", "system/DetectedIssue.u"], now=NOW)
     return app.test_client(), {"Authorization": f"Bearer {token}", "Accept": "application/fhir+json"}
@@ -105,7 +105,7 @@ def test_a_hospital_prescription_is_served_as_a_medication_request(api: Api, ses
                                                   "display": "Sertraline 50mg tablets"}]},
         "subject": {"reference": message["entry"][0]["fullUrl"]}, "authoredOn": "2026-10-30",
         "dosageInstruction": [{"text": "One tablet each morning"}]}
-    ingest_message(session, "acute", encode(message), sender="hospital", now=NOW, max_bytes=5 << 20)
+    ingest_message(session, "acute", encode(message), sender="hospital", now=NOW, max_bytes=5 << 20, settings=RECONCILIATION)
     pid = patient_id(client, headers, NHS_NUMBER)
     requests = body(client.get(f"/fhir/MedicationRequest?patient=Patient/{pid}", headers=headers))
     assert requests["total"] == 1
@@ -264,7 +264,7 @@ def test_a_total_alone_comes_from_count_zero_and_unknown_total_hints_change_noth
 
 
 def test_a_merge_patch_moves_a_task_as_fhirpy_sends_it(app: Flask, session: Session) -> None:
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
     _, token = create_client(session, name="Practice", ods_code="ZZG02", feed=None, scopes=["system/Task.rus"], now=NOW)
     client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
     task = body(client.get("/fhir/Task?owner=Organization/ZZG02&status=requested", headers=headers))["entry"][0]["resource"]

@@ -15,7 +15,7 @@ from medpass.db import repository
 from medpass.db.rows import FeedMessageRow, MedicationRow, PatientRow
 from medpass.domain.errors import MessageRejected
 from medpass.services.ingest import ingest_message
-from tests.conftest import NOW, snapshot
+from tests.conftest import NOW, RECONCILIATION, snapshot
 from tests.messages import NHS_NUMBER, OTHER_NHS_NUMBER, bundle, encode, statement
 
 LIMIT = 5 * 1024 * 1024
@@ -25,7 +25,7 @@ def ingest(session: Session, raw: bytes, feed: str = "gp", **kwargs: Any) -> Any
     """Ingest with the test clock and default limit."""
     kwargs.setdefault("now", NOW)
     kwargs.setdefault("max_bytes", LIMIT)
-    return ingest_message(session, feed, raw, sender="test-sender", **kwargs)
+    return ingest_message(session, feed, raw, sender="test-sender", **kwargs, settings=RECONCILIATION)
 
 
 def test_stores_the_message_verbatim_with_feed_sender_time_and_hash(session: Session) -> None:

@@ -20,7 +20,7 @@ from medpass.services.passport import make_passport
 from medpass.services.reconcile import reconcile_patient
 from medpass.services.resolution import resolve_discrepancy
 from medpass.services.samples import load_samples
-from tests.conftest import NOW, SAMPLES
+from tests.conftest import NOW, RECONCILIATION, SAMPLES
 from tests.fhir_schema import schema_errors
 
 CLOZAPINE_PATIENT = "9991588132"
@@ -33,7 +33,7 @@ DEPOT_PATIENT = "9991689761"
 @pytest.fixture
 def loaded(session: Session) -> Session:
     """Every demo patient loaded."""
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
     return session
 
 
@@ -43,7 +43,7 @@ def sections(passport: Passport) -> dict[str, list[str]]:
 
 
 def test_a_medicine_stopped_for_a_bleed_and_still_listed_by_the_practice_is_never_a_medicine_to_take(loaded: Session) -> None:
-    passport = make_passport(loaded, NAPROXEN_PATIENT, NOW)
+    passport = make_passport(loaded, NAPROXEN_PATIENT, NOW, RECONCILIATION)
     assert sections(passport) == {"check": ["Naproxen"], "current": ["Amlodipine", "Ferrous fumarate", "Olanzapine", "Omeprazole"],
                                   "paused": [], "stopped": [], "finished": []}
     (naproxen,) = passport.check
@@ -61,7 +61,7 @@ def test_a_medicine_stopped_for_a_bleed_and_still_listed_by_the_practice_is_neve
 
 
 def test_the_trusts_clozapine_is_current_prescribed_by_the_mental_health_team_with_its_safety_advice(loaded: Session) -> None:
-    passport = make_passport(loaded, CLOZAPINE_PATIENT, NOW)
+    passport = make_passport(loaded, CLOZAPINE_PATIENT, NOW, RECONCILIATION)
     current = ["Atorvastatin", "Clozapine", "Metformin", "Hyoscine hydrobromide 300microgram tablets"]
     assert sections(passport) == {"check": [], "current": current, "paused": [], "stopped": [], "finished": ["Amoxicillin"]}
     clozaril = next(m for m in passport.medicines if m.line == "Clozapine")
@@ -76,7 +76,7 @@ def test_the_trusts_clozapine_is_current_prescribed_by_the_mental_health_team_wi
 
 
 def test_a_paused_medicine_is_paused_and_lithium_on_another_brand_is_checked_but_never_stopped(loaded: Session) -> None:
-    passport = make_passport(loaded, LITHIUM_PATIENT, NOW)
+    passport = make_passport(loaded, LITHIUM_PATIENT, NOW, RECONCILIATION)
     assert sections(passport) == {"check": ["Lithium carbonate"], "current": ["Amlodipine"], "paused": ["Ramipril"], "stopped": [],
                                   "finished": []}
     ramipril, lithium = passport.paused[0], passport.check[0]
@@ -91,7 +91,7 @@ def test_a_paused_medicine_is_paused_and_lithium_on_another_brand_is_checked_but
 
 
 def test_a_documented_dose_change_reads_as_a_dose_change_and_no_known_allergies_is_a_statement(loaded: Session) -> None:
-    passport = make_passport(loaded, SERTRALINE_PATIENT, NOW)
+    passport = make_passport(loaded, SERTRALINE_PATIENT, NOW, RECONCILIATION)
     sertraline = next(m for m in passport.medicines if m.line == "Sertraline")
     assert sertraline.notes == ("Changed on 24 March 2026 by the hospital: Low mood persisting on 50mg.",
                                 "Dose changed from 50 mg to 100 mg in the morning.")
@@ -102,7 +102,7 @@ def test_a_documented_dose_change_reads_as_a_dose_change_and_no_known_allergies_
 
 
 def test_the_fhir_passport_is_a_valid_document_whose_current_section_holds_only_agreed_medicines(loaded: Session) -> None:
-    document = passport_document(make_passport(loaded, NAPROXEN_PATIENT, NOW))
+    document = passport_document(make_passport(loaded, NAPROXEN_PATIENT, NOW, RECONCILIATION))
     resources = [e["resource"] for e in document["entry"]]
     assert document["type"] == "document" and resources[0]["resourceType"] == "Composition"
     assert all(schema_errors(r) == [] for r in [document, *resources])
@@ -116,7 +116,7 @@ def test_the_fhir_passport_is_a_valid_document_whose_current_section_holds_only_
 
 
 def test_every_pdf_page_says_whose_passport_it_is_when_it_was_made_and_which_page_it_is(loaded: Session) -> None:
-    passport = make_passport(loaded, LITHIUM_PATIENT, NOW)
+    passport = make_passport(loaded, LITHIUM_PATIENT, NOW, RECONCILIATION)
     pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(passport_pdf(passport))).pages]
     assert len(pages) >= 2
     for number, text in enumerate(pages, start=1):
@@ -125,7 +125,7 @@ def test_every_pdf_page_says_whose_passport_it_is_when_it_was_made_and_which_pag
 
 
 def test_the_html_and_pdf_passports_say_the_same_things_with_dates_as_dates(loaded: Session) -> None:
-    passport = make_passport(loaded, NAPROXEN_PATIENT, NOW)
+    passport = make_passport(loaded, NAPROXEN_PATIENT, NOW, RECONCILIATION)
     page = " ".join(passport_html(passport).split())
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(passport_pdf(passport))).pages).split())
     for phrase in ["My medication passport", "Check these with your care team", "My medicines now", "Naproxen 500mg tablets",
@@ -135,31 +135,32 @@ def test_the_html_and_pdf_passports_say_the_same_things_with_dates_as_dates(load
 
 
 def test_the_same_data_gives_the_same_passport_version(loaded: Session) -> None:
-    first = make_passport(loaded, CLOZAPINE_PATIENT, NOW)
-    again = make_passport(loaded, CLOZAPINE_PATIENT, NOW + timedelta(days=1))
+    first = make_passport(loaded, CLOZAPINE_PATIENT, NOW, RECONCILIATION)
+    again = make_passport(loaded, CLOZAPINE_PATIENT, NOW + timedelta(days=1), RECONCILIATION)
     assert again.version == first.version == 1 and again.medicines == first.medicines
 
 
 def test_a_change_in_the_feeds_makes_a_new_version_that_says_what_changed(loaded: Session) -> None:
-    make_passport(loaded, SERTRALINE_PATIENT, NOW)
+    make_passport(loaded, SERTRALINE_PATIENT, NOW, RECONCILIATION)
     message = json.loads((SAMPLES / "03-sertraline-dose-increased" / "gp.json").read_text())
     message["timestamp"] = "2026-04-20T10:00:00+00:00"
     statement = next(e["resource"] for e in message["entry"]
                      if "Sertraline" in json.dumps(e["resource"].get("medicationCodeableConcept", {})))
     statement["status"] = "stopped"
     statement["statusReason"] = [{"text": "Side effects: nausea"}]
-    ingest_message(loaded, "gp", json.dumps(message).encode(), sender="test", now=NOW + timedelta(days=2), max_bytes=5 << 20)
-    newer = make_passport(loaded, SERTRALINE_PATIENT, NOW + timedelta(days=2))
+    ingest_message(loaded, "gp", json.dumps(message).encode(), sender="test", now=NOW + timedelta(days=2), max_bytes=5 << 20,
+                   settings=RECONCILIATION)
+    newer = make_passport(loaded, SERTRALINE_PATIENT, NOW + timedelta(days=2), RECONCILIATION)
     assert newer.version == 2 and sections(newer)["stopped"] == ["Sertraline"]
     assert newer.changes_since_last == ("Sertraline: stopped",)
 
 
 def test_after_a_clinician_accepts_a_brand_the_next_passport_says_the_brand_changed_not_that_lithium_stopped(loaded: Session) -> None:
-    make_passport(loaded, LITHIUM_PATIENT, NOW)
-    brand = next(i for i in reconcile_patient(loaded, LITHIUM_PATIENT, NOW).issues if i.code == "brand-switch")
+    make_passport(loaded, LITHIUM_PATIENT, NOW, RECONCILIATION)
+    brand = next(i for i in reconcile_patient(loaded, LITHIUM_PATIENT, NOW, RECONCILIATION).issues if i.code == "brand-switch")
     resolve_discrepancy(loaded, brand.resource_id, by="Pat Pharmacist", now=NOW + timedelta(hours=1),
                         reason="Priadel confirmed with the patient", intent="unintentional", accept_feed="gp")
-    newer = make_passport(loaded, LITHIUM_PATIENT, NOW + timedelta(hours=1))
+    newer = make_passport(loaded, LITHIUM_PATIENT, NOW + timedelta(hours=1), RECONCILIATION)
     assert sections(newer)["current"] == ["Amlodipine", "Lithium carbonate"]
     assert newer.changes_since_last == ("Lithium carbonate: now agreed: take it as shown",)
     lithium = next(m for m in newer.medicines if m.line == "Lithium carbonate")
@@ -169,12 +170,12 @@ def test_after_a_clinician_accepts_a_brand_the_next_passport_says_the_brand_chan
 
 
 def test_a_depot_shows_its_last_injection_as_a_date(loaded: Session) -> None:
-    passport = make_passport(loaded, DEPOT_PATIENT, NOW)
+    passport = make_passport(loaded, DEPOT_PATIENT, NOW, RECONCILIATION)
     depot = next(m for m in (*passport.medicines, *passport.check) if m.name.startswith("Zuclopenthixol"))
     assert depot.last_dose == "8 April 2026"
 
 
 def test_a_discharge_without_medicines_is_flagged_on_the_passport(loaded: Session) -> None:
-    passport = make_passport(loaded, "9998469783", NOW)
+    passport = make_passport(loaded, "9998469783", NOW, RECONCILIATION)
     assert passport.not_known == (
         "The acute hospital's record of 2 May 2026 did not list your medicines, so changes made there may be missing.",)

@@ -20,7 +20,7 @@ from medpass.domain.feeds import Feed
 from medpass.domain.medications import Dosage
 from medpass.services.ingest import ingest_message
 from medpass.services.reconcile import reconcile_patient
-from tests.conftest import NOW, SAMPLES
+from tests.conftest import NOW, RECONCILIATION, SAMPLES
 from tests.envelopes import collection, flat_message, itk3_message
 from tests.messages import NHS_NUMBER, PATIENT_URL, bundle, encode, statement
 
@@ -29,7 +29,7 @@ UCUM = "http://unitsofmeasure.org"
 
 def _ingest(session: Session, message: dict[str, Any], feed: str = "acute") -> int:
     """Ingest a message on a feed and return the patient's id."""
-    ingest_message(session, feed, encode(message), sender="test-sender", now=NOW, max_bytes=5 << 20)
+    ingest_message(session, feed, encode(message), sender="test-sender", now=NOW, max_bytes=5 << 20, settings=RECONCILIATION)
     patient = repository.find_patient(session, NHS_NUMBER)
     assert patient is not None
     return patient.id
@@ -93,7 +93,7 @@ def _trust_clozapine() -> dict[str, Any]:
 def test_the_trusts_clozapine_is_an_omission_from_a_gp_list_that_states_nil_known(session: Session) -> None:
     _ingest(session, _nil_known_gp(), feed="gp")
     _ingest(session, _trust_clozapine(), feed="mental-health")
-    found = reconcile_patient(session, NHS_NUMBER, NOW).result.discrepancies
+    found = reconcile_patient(session, NHS_NUMBER, NOW, RECONCILIATION).result.discrepancies
     assert [(d.code.value, d.medicine, d.feeds) for d in found] == [("omission", "Clozapine", (Feed.MENTAL_HEALTH,))]
 
 
@@ -103,7 +103,7 @@ def test_a_gp_list_emptied_for_any_other_reason_expects_nothing(session: Session
         "coding": [{"system": "http://terminology.hl7.org/CodeSystem/list-empty-reason", "code": "notasked"}]}
     _ingest(session, not_asked, feed="gp")
     _ingest(session, _trust_clozapine(), feed="mental-health")
-    assert reconcile_patient(session, NHS_NUMBER, NOW).result.discrepancies == ()
+    assert reconcile_patient(session, NHS_NUMBER, NOW, RECONCILIATION).result.discrepancies == ()
 
 
 def _stored_before_0016(engine: Engine, messages: dict[str, dict[str, Any]], known: dict[str, tuple[bool, str | None]]) -> None:
@@ -170,10 +170,13 @@ DEPOT_ENVELOPES = {
 @pytest.mark.parametrize("envelope", list(DEPOT_ENVELOPES))
 def test_a_depot_the_discharge_leaves_off_is_an_omission_whatever_envelope_the_discharge_came_in(session: Session, envelope: str) -> None:
     for feed in ("gp", "mental-health"):
-        ingest_message(session, feed, (DEPOT_STORY / f"{feed}.json").read_bytes(), sender="test-sender", now=NOW, max_bytes=5 << 20)
+        ingest_message(session, feed, (DEPOT_STORY / f"{feed}.json").read_bytes(), sender="test-sender", now=NOW, max_bytes=5 << 20,
+                       settings=RECONCILIATION)
     discharge = DEPOT_ENVELOPES[envelope](json.loads((DEPOT_STORY / "acute.json").read_text()))
-    stored = ingest_message(session, "acute", encode(discharge), sender="test-sender", now=NOW, max_bytes=5 << 20)
+    stored = ingest_message(session, "acute", encode(discharge), sender="test-sender", now=NOW, max_bytes=5 << 20, settings=RECONCILIATION)
     row = session.get(FeedMessageRow, stored.message_id)
-    found = reconcile_patient(session, stored.nhs_number, NOW).result.discrepancies
+    found = reconcile_patient(session, stored.nhs_number, NOW, RECONCILIATION).result.discrepancies
     assert row is not None and row.is_discharge
-    assert sorted((d.code.value, d.medicine) for d in found) == [("omission", "Zuclopenthixol decanoate")]  # paracetamol's course ended
+    # paracetamol's course ended in April; the depot, last given in April, is also overdue by November
+    assert sorted((d.code.value, d.medicine) for d in found) == [("depot-overdue", "Zuclopenthixol decanoate"),
+                                                                ("omission", "Zuclopenthixol decanoate")]

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 from medpass.domain.lines import FeedList
-from medpass.domain.reconciliation import reconcile
+from medpass.domain.reconciliation import ReconciliationSettings, reconcile
 from medpass.reference.dictionary import medicines_dictionary
 from tests.reconciliation_builders import lists, stated
 
@@ -17,7 +17,8 @@ METFORMIN = "42084911000001109"
 def _found(feeds: list[FeedList]) -> list[tuple[str, str, str]]:
     """(code, medicine, detail) found on 25 Nov 2026."""
     return [(d.code.value, d.medicine, d.detail)
-            for d in reconcile(feeds, medicines_dictionary(), "1980-01-01", date(2026, 11, 25)).discrepancies]
+            for d in reconcile(feeds, medicines_dictionary(), "1980-01-01", date(2026, 11, 25), allergies=(),
+                       settings=ReconciliationSettings(3)).discrepancies]
 
 
 def _not_a_discharge(feeds: list[FeedList]) -> list[FeedList]:

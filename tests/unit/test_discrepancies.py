@@ -10,6 +10,7 @@ from medpass.domain.lab_results import LITHIUM_LEVEL, VALPROATE_ACKNOWLEDGEMENT,
 from medpass.domain.lines import FeedList
 from medpass.domain.reconciliation import reconcile
 from medpass.reference.dictionary import medicines_dictionary
+from tests.conftest import RECONCILIATION
 from tests.reconciliation_builders import INTRAMUSCULAR, dosage, lists, stated
 
 CLOZARIL = "3832011000001100"
@@ -37,9 +38,16 @@ ARIPIPRAZOLE_DEPOT = "23661211000001102"
 RECENT_LEVEL = (LabResult(LITHIUM_LEVEL, "2026-11-01", Decimal("0.7"), "mmol/L"),)
 
 
+def run(feeds: list[FeedList], birth_date: str | None, tests: tuple[LabResult, ...], gender: str | None = None) -> list[Discrepancy]:
+    """Reconcile on 25 Nov 2026 (no allergies recorded: allergy conflicts have tests of their own)."""
+    result = reconcile(feeds, medicines_dictionary(), birth_date, date(2026, 11, 25), tests, gender, allergies=(),
+                       settings=RECONCILIATION)
+    return list(result.discrepancies)
+
+
 def found(feeds: list[FeedList], birth_date: str | None = "1980-01-01") -> list[Discrepancy]:
     """Reconcile on 25 Nov 2026, with a lithium level taken this month (monitoring has tests of its own)."""
-    return list(reconcile(feeds, medicines_dictionary(), birth_date, date(2026, 11, 25), RECENT_LEVEL).discrepancies)
+    return run(feeds, birth_date, RECENT_LEVEL)
 
 
 def codes(feeds: list[FeedList], birth_date: str | None = "1980-01-01") -> list[str]:
@@ -177,7 +185,7 @@ def _lithium_level(taken_on: str) -> tuple[LabResult, ...]:
 
 def monitoring(feeds: list[FeedList], tests: tuple[LabResult, ...], birth_date: str = "1980-01-01") -> list[Discrepancy]:
     """Monitoring-due issues on 25 Nov 2026."""
-    found = reconcile(feeds, medicines_dictionary(), birth_date, date(2026, 11, 25), tests).discrepancies
+    found = run(feeds, birth_date, tests)
     return [d for d in found if d.code is DiscrepancyCode.MONITORING_DUE]
 
 
@@ -207,7 +215,7 @@ def test_levels_are_three_monthly_in_the_first_year_from_65_and_with_an_interact
 
 
 def found_with_tests(feeds: list[FeedList], tests: tuple[LabResult, ...]) -> list[Discrepancy]:
-    return list(reconcile(feeds, medicines_dictionary(), "1980-01-01", date(2026, 11, 25), tests).discrepancies)
+    return run(feeds, "1980-01-01", tests)
 
 
 VALPROATE = "322957006"
@@ -218,7 +226,7 @@ def _on_valproate() -> list[FeedList]:
 
 
 def valproate_issues(records: tuple[LabResult, ...], birth_date: str = "1996-05-01", gender: str = "female") -> list[Discrepancy]:
-    found = reconcile(_on_valproate(), medicines_dictionary(), birth_date, date(2026, 11, 25), records, gender).discrepancies
+    found = run(_on_valproate(), birth_date, records, gender)
     return [d for d in found if d.code is DiscrepancyCode.MONITORING_DUE]
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from medpass.domain.dosage_steps import in_force, is_stepped
 from medpass.domain.dosing import daily_dose_mg, daily_times, lines_daily_mg
-from medpass.domain.reconciliation import reconcile
+from medpass.domain.reconciliation import ReconciliationSettings, reconcile
 from medpass.reference.dictionary import medicines_dictionary
 from tests.reconciliation_builders import dosage, lists, stated
 
@@ -73,7 +73,7 @@ def _taper_against_thirty_mg(on: date) -> list[tuple[str, str]]:
     taper = tuple(replace(d, route=None) for d in TAPER)
     feeds = lists(stated("gp", "Prednisolone 5mg tablets", dosages=(replace(THIRTY, route=None),), started="2026-01-01"),
                   stated("acute", "Prednisolone 5mg tablets", dosages=taper, started="2026-11-10"), feeds=("gp", "acute"))
-    found = reconcile(feeds, medicines_dictionary(), "1970-01-01", on).discrepancies
+    found = reconcile(feeds, medicines_dictionary(), "1970-01-01", on, allergies=(), settings=ReconciliationSettings(3)).discrepancies
     return [(d.code.value, d.detail) for d in found]
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from medpass.domain.discrepancies import Harm
 from medpass.domain.lines import FeedList, FeedStatement
 from medpass.domain.medications import Dosage
-from medpass.domain.reconciliation import reconcile
+from medpass.domain.reconciliation import ReconciliationSettings, reconcile
 from medpass.reference.dictionary import medicines_dictionary
 from tests.reconciliation_builders import dosage, lists, stated
 
@@ -29,7 +29,8 @@ MORNING_10, NIGHT_20 = _at("10mg in the morning", "10", "MORN"), _at("20mg at ni
 def _found(feeds: list[FeedList]) -> list[tuple[str, Harm, str, str]]:
     """What reconciling on 25 Nov 2026 finds, as (code, harm, medicine, detail)."""
     return [(d.code.value, d.harm, d.medicine, d.detail)
-            for d in reconcile(feeds, medicines_dictionary(), "1980-01-01", date(2026, 11, 25)).discrepancies]
+            for d in reconcile(feeds, medicines_dictionary(), "1980-01-01", date(2026, 11, 25), allergies=(),
+                       settings=ReconciliationSettings(3)).discrepancies]
 
 
 def _gp_split_olanzapine() -> tuple[FeedStatement, ...]:
@@ -48,7 +49,7 @@ def test_a_split_dose_is_compared_by_its_total_with_another_feed() -> None:
     assert _found(lists(*_gp_split_olanzapine(), trust, feeds=("gp", "mental-health"))) == [
         ("dose", Harm.HIGH, "Olanzapine", "Olanzapine: the feeds differ in total daily dose. The GP practice: 30 mg a day; "
                                           "the mental-health trust: 20 mg a day. No reason recorded."),
-        ("frequency", Harm.MODERATE, "Olanzapine", "Olanzapine: the feeds differ in how often it is taken. The GP practice: "
+        ("frequency", Harm.HIGH, "Olanzapine", "Olanzapine: the feeds differ in how often it is taken. The GP practice: "
                                                    "twice a day; the mental-health trust: once a day. No reason recorded."),
     ]
 

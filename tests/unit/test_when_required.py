@@ -11,7 +11,7 @@ from medpass.domain.discrepancies import Harm
 from medpass.domain.dosing import max_daily_mg
 from medpass.domain.lines import FeedList
 from medpass.domain.medications import Dosage
-from medpass.domain.reconciliation import reconcile
+from medpass.domain.reconciliation import ReconciliationSettings, reconcile
 from medpass.reference.dictionary import medicines_dictionary
 from tests.reconciliation_builders import dosage, lists, stated
 
@@ -33,7 +33,8 @@ def _paracetamol(gp: Dosage, acute: Dosage) -> list[FeedList]:
 
 def _found(feeds: list[FeedList]) -> list[tuple[str, Harm, str]]:
     """What reconciling on 25 Nov 2026 finds, as (code, harm, detail)."""
-    found = reconcile(feeds, medicines_dictionary(), "1980-01-01", date(2026, 11, 25)).discrepancies
+    found = reconcile(feeds, medicines_dictionary(), "1980-01-01", date(2026, 11, 25), allergies=(),
+                       settings=ReconciliationSettings(3)).discrepancies
     return [(d.code.value, d.harm, d.detail) for d in found]
 
 
