@@ -63,7 +63,8 @@ VERSION_CODES = frozenset(c.value for c in (DiscrepancyCode.DOSE, DiscrepancyCod
                                             DiscrepancyCode.FORM, DiscrepancyCode.BRAND_SWITCH))
 #: Open findings that mean taking the medicine as listed could harm now: the same ingredient twice, a recorded
 #: allergy (DOMAIN.md §3 L3b and "Allergies"). The medicine is checked before it is taken.
-HARM_IF_TAKEN_CODES = frozenset({DiscrepancyCode.DUPLICATE_INGREDIENT.value, "allergy-conflict"})
+HARM_IF_TAKEN_CODES = frozenset(c.value for c in (DiscrepancyCode.DUPLICATE_INGREDIENT, DiscrepancyCode.ALLERGY_CONFLICT,
+                                                  DiscrepancyCode.UNCERTAIN_MATCH))
 ABSENCE_CODES = frozenset({DiscrepancyCode.OMISSION.value, DiscrepancyCode.ADDITION.value})
 #: Classes the mental-health trust prescribes or monitors (DOMAIN.md §4).
 MONITORED_BY_TRUST = frozenset({"lithium", "antipsychotic", "valproate"})

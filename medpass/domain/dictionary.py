@@ -127,6 +127,10 @@ class MedicineDictionary:
         reading = self.names.read(normalise_name(name))
         return self._product_for(reading, name) if reading else None
 
+    def resembles(self, name: str) -> frozenset[str]:
+        """For a name that maps onto no medicine: the medicines its words are near (look-alikes included)."""
+        return self.names.resembles(normalise_name(name))
+
     def is_high_alert(self, product: Product | None, name: str) -> bool:
         """Whether a medicine is on the high-alert list, by its product's classes and ingredients, else by its words."""
         if product is not None:

@@ -31,6 +31,7 @@ class DiscrepancyCode(StrEnum):
     DOSE_LIMIT = "dose-limit"
     ALLERGY_CONFLICT = "allergy-conflict"
     DEPOT_OVERDUE = "depot-overdue"
+    UNCERTAIN_MATCH = "uncertain-match"
 
 
 class Harm(StrEnum):

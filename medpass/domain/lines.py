@@ -78,6 +78,7 @@ class Identified:
     product: Product | None
     key: tuple[str, ...]
     high_alert: bool = False
+    resembles: frozenset[str] = frozenset()
 
     @property
     def ingredients(self) -> frozenset[str]:
@@ -99,7 +100,7 @@ def identify(statement: FeedStatement, dictionary: MedicineDictionary) -> Identi
     high_alert = dictionary.is_high_alert(product, medicine.name)
     if product is not None:
         return Identified(statement, product, ("ingredients", *product.moieties), high_alert)
-    return Identified(statement, None, ("name", normalise_name(medicine.name)), high_alert)
+    return Identified(statement, None, ("name", normalise_name(medicine.name)), high_alert, dictionary.resembles(medicine.name))
 
 
 def match_level(a: Identified, b: Identified) -> MatchLevel | None:

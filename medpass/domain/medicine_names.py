@@ -235,6 +235,16 @@ class NameIndex:
         return Reading(concept, strength_of(normalised), written_form, dosage_form_of(normalised),
                        is_modified_release(normalised), by_tolerance=not spans)
 
+    def resembles(self, normalised: str) -> frozenset[str]:
+        """The medicines (as moieties) whose known names the words are near but not equal to: candidates the
+        tolerance would not map (a look-alike, several candidates), kept so that the uncertainty can be surfaced."""
+        words = words_of(normalised)
+        found: set[str] = set()
+        for phrase, concepts in self.phrases.items():
+            if self._near(words, phrase):
+                found.update(m for c in concepts for m in moieties(c.ingredients))
+        return frozenset(found)
+
     def _tolerant(self, words: list[str], written_form: str) -> Concept | None:
         """One dictionary medicine within a few edits of the name's words, and no look-alike name near them."""
         hits: list[tuple[Concept, ...]] = []

@@ -152,7 +152,11 @@ def issue_text(issue: StoredIssue, line: Line, others: tuple[Line, ...], agreeme
     if code == DiscrepancyCode.BRAND_SWITCH.value:
         return ("The brand is not the same on every list. This medicine must be kept on one brand: ask which brand you should have "
                 "before you collect your next supply.")
-    if code == "allergy-conflict":
+    if code == DiscrepancyCode.UNCERTAIN_MATCH.value:
+        names = " and ".join([line.name, *(o.name for o in others)])
+        return (f"{names} may be the same medicine written in two ways, or two different medicines with similar names. "
+                "Do not take both until your pharmacist or GP practice has checked which is meant.")
+    if code == DiscrepancyCode.ALLERGY_CONFLICT.value:
         return ("You are recorded as having an allergy that this medicine may cause. Do not take it until you have checked "
                 "with your GP practice or pharmacist.")
     if code in _STATE_CODES:

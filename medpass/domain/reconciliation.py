@@ -18,6 +18,7 @@ from medpass.domain.next_dose import overdue_doses
 from medpass.domain.omissions import omissions_and_additions, stopped_elsewhere
 from medpass.domain.qt import qt_interactions
 from medpass.domain.safety import dose_limits, interactions, monitoring_due, valproate_acknowledgement
+from medpass.domain.uncertain_matches import uncertain_matches
 from medpass.domain.weekly_doses import weekly_differences
 from medpass.domain.when_required import when_required_differences
 
@@ -71,6 +72,7 @@ def reconcile(
         found += omissions_and_additions(line, lists)
         found += line_differences(line, today)
     found += duplicates(lines)
+    found += uncertain_matches(lines)
     found += interactions(lines)
     found += qt_interactions(lines, dictionary)
     found += allergy_conflicts(lines, allergies, dictionary)

@@ -76,6 +76,11 @@ DEFINITIONS: dict[DiscrepancyCode, tuple[str, str]] = {
         "A depot or other long-interval medicine whose next dose (last dose given plus its interval) is past due by "
         "more than the configured grace.",
     ),
+    DiscrepancyCode.UNCERTAIN_MATCH: (
+        "Uncertain match",
+        "An uncoded name near another active medicine that medpass would not match (look-alike names, or several "
+        "candidates): they may be one medicine, perhaps taken twice.",
+    ),
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from medpass.domain.dictionary import Product
 from medpass.domain.lines import build_lines, identify
 from medpass.reference.dictionary import DICTIONARY_CSV, REFERENCE, read_dictionary
-from tests.reconciliation_builders import dosage, lists, stated
+from tests.reconciliation_builders import discrepancies_of, dosage, lists, stated
 
 DICTIONARY = read_dictionary(DICTIONARY_CSV, REFERENCE)
 PRIADEL_400 = "13947411000001104"
@@ -127,3 +127,23 @@ def test_every_dmd_id_in_the_dictionary_has_a_valid_check_digit() -> None:
     ids = [i for p in DICTIONARY.products for i in (p.dmd_id, *p.previous_ids)]
     assert ids and [i for i in ids if not _verhoeff_valid(i)] == []
     assert not _verhoeff_valid("42270011000001101")
+
+
+def test_a_misspelt_look_alike_name_is_never_matched_but_is_surfaced_as_an_uncertain_match() -> None:
+    quetiapine_mr = "14042811000001105"
+    found = discrepancies_of(lists(stated("gp", "Quetiapin 25mg tablets"), stated("mental-health", "Seroquel XL", quetiapine_mr),
+                                   feeds=("gp", "mental-health")))
+    uncertain = [(d.code.value, d.harm.value, d.medicine, d.detail) for d in found if d.code.value == "uncertain-match"]
+    assert uncertain == [("uncertain-match", "high", "Quetiapin 25mg tablets",
+                          "Quetiapin 25mg tablets (the GP practice) may be Quetiapine (the mental-health trust): the names are alike, so "
+                          "medpass did not match them. If they are the same medicine the patient may be taking it twice; if not, "
+                          "confirm which medicine is meant.")]
+
+
+def test_a_name_near_no_listed_medicine_or_already_matched_is_no_uncertain_match() -> None:
+    quetiapine_mr = "14042811000001105"
+    unrelated = discrepancies_of(lists(stated("gp", "Quetiapin 25mg tablets"), stated("mental-health", "Olanzapine 10mg tablets"),
+                                       feeds=("gp", "mental-health")))
+    matched = discrepancies_of(lists(stated("gp", "Quetiapine 50mg modified-release tablets"),
+                                     stated("mental-health", "Seroquel XL", quetiapine_mr), feeds=("gp", "mental-health")))
+    assert [d.code.value for d in (*unrelated, *matched) if d.code.value == "uncertain-match"] == []
