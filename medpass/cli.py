@@ -173,7 +173,7 @@ def resolve_command(issue_id: str, accept_feed: str | None, new_version: str | N
     wiring = _medpass()
     with wiring["sessions"]() as session:
         try:
-            issue = resolve_discrepancy(session, issue_id, by=who, now=_now(), reason=reason, intent=intent,
+            issue = resolve_discrepancy(session, issue_id, by=who, now=_now(), expected_version=None, reason=reason, intent=intent,
                                         accept_feed=accept_feed, new_version=new_version, dismiss=dismiss)
         except (NotFound, InvalidRequest) as exc:
             click.echo(f"error: {exc}; nothing changed", err=True)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from medpass.domain.errors import InvalidRequest
+from medpass.domain.errors import InvalidRequest, StaleVersion
 from medpass.domain.issue_lifecycle import IssueStatus, StoredIssue
 from medpass.fhir.build_issues import detected_issue, provenance
 from medpass.services.ingest import ingest_message
@@ -33,8 +33,8 @@ def ramipril_held(session: Session) -> StoredIssue:
 
 def resolve(session: Session, issue: StoredIssue, **kwargs: object) -> StoredIssue:
     """Resolve with sensible defaults."""
-    arguments: dict[str, object] = {"by": "A. Pharmacist", "now": NOW + timedelta(hours=1), "reason": "Held for AKI",
-                                    "intent": "intentional", "accept_feed": "acute"} | kwargs
+    arguments: dict[str, object] = {"by": "A. Pharmacist", "now": NOW + timedelta(hours=1), "expected_version": None,
+                                    "reason": "Held for AKI", "intent": "intentional", "accept_feed": "acute"} | kwargs
     return resolve_discrepancy(session, issue.resource_id, **arguments)  # type: ignore[arg-type]
 
 
@@ -92,3 +92,13 @@ def test_a_closed_discrepancy_cannot_be_resolved_twice(session: Session, ramipri
     resolve(session, ramipril_held)
     with pytest.raises(InvalidRequest, match="already resolved"):
         resolve(session, ramipril_held, accept_feed=None, dismiss=True, intent=None)
+
+
+def test_a_resolution_naming_a_version_already_passed_is_refused_and_changes_nothing(
+    session: Session, engine: Engine, ramipril_held: StoredIssue
+) -> None:
+    resolve(session, ramipril_held, expected_version=1)
+    before = snapshot(engine)
+    with pytest.raises(StaleVersion, match=f'If-Match names version 1; DetectedIssue/{ramipril_held.resource_id} is at W/"2"'):
+        resolve(session, ramipril_held, accept_feed=None, dismiss=True, intent=None, expected_version=1)
+    assert snapshot(engine) == before
