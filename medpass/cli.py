@@ -354,13 +354,15 @@ def sms_test_command(nhs_number: str) -> None:
 @click.option("--by", "created_by", required=True, help="who set it up")
 def sms_remind_command(nhs_number: str, medicine: str, times: tuple[str, ...], created_by: str) -> None:
     """Set up dose reminders for a medicine the patient takes (sent only with their consent)."""
-    with _medpass()["sessions"]() as session:
+    wiring = _medpass()
+    config: Config = wiring["config"]
+    with wiring["sessions"]() as session:
         try:
             plan = create_plan(session, nhs_number, medicine, list(times), by=created_by, now=_now())
         except (InvalidRequest, NotFound) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
-        queued = plan_reminders(session, _now()).queued
+        queued = plan_reminders(session, _now(), rule=config.missed_doses, network=config.care_network).queued
     click.echo(f"reminders for {plan.medicine} at {', '.join(plan.times)} (Europe/London); {queued} queued for the next 24 hours")
 
 
