@@ -24,6 +24,7 @@ from bench.practice import message, nhs_number
 from medpass.db.rows import PassportRow
 from medpass.db.tables import PATIENTS
 from medpass.domain.issue_lifecycle import issue_resource_id
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.services.ingest import ingest_message
 from medpass.services.passport import _digest as passport_digest
 from medpass.services.passport import make_passport
@@ -60,7 +61,8 @@ def ingest_seed(engine: Engine, sessions: Any, patients: int, progress: Callable
     for serial in range(1, patients + 1):
         for feed in FEEDS:
             with sessions() as session:
-                ingest_message(session, feed, message(serial, feed), sender="bench", now=datetime.now(UTC), max_bytes=5 << 20)
+                ingest_message(session, feed, message(serial, feed), sender="bench", now=datetime.now(UTC), max_bytes=5 << 20,
+                               network=DEMO_NETWORK, public_base_url=None)
         with sessions() as session:
             make_passport(session, nhs_number(serial), datetime.now(UTC))
         if serial % 250 == 0:

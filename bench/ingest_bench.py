@@ -25,6 +25,7 @@ from sqlalchemy import text
 from bench.practice import practice
 from medpass.db.migrate import upgrade_database
 from medpass.db.session import make_engine, make_sessionmaker
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.services.ingest import ingest_message
 
 
@@ -75,7 +76,8 @@ class Target:
         started = time.perf_counter()
         for feed, path in files:
             with self.sessions() as session:
-                ingest_message(session, feed, path.read_bytes(), sender="bench", now=datetime.now(UTC), max_bytes=5 << 20)
+                ingest_message(session, feed, path.read_bytes(), sender="bench", now=datetime.now(UTC), max_bytes=5 << 20,
+                               network=DEMO_NETWORK, public_base_url=None)
         self.seconds += time.perf_counter() - started
         self.rss.append(round(max_rss_mb(), 1))
 

@@ -115,7 +115,7 @@ def load_samples_command() -> None:
     config: Config = wiring["config"]
     with wiring["sessions"]() as session:
         outcomes = load_samples(session, config.samples_dir, now=_now, max_bytes=config.max_message_bytes,
-                                network=config.care_network)
+                                network=config.care_network, public_base_url=config.public_base_url)
     rejected = [o for o in outcomes if o.rejection is not None]
     for outcome in outcomes:
         name = outcome.path.relative_to(config.samples_dir)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from medpass.db.rows import DetectedIssueRow
 from medpass.domain.issue_lifecycle import IssueStatus
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.services.clients import create_client
 from medpass.services.issue_reads import find_detected_issue
 from medpass.services.reconcile import reconcile_patient
@@ -34,7 +35,7 @@ EXTENSION = "https://medpass.example/fhir/StructureDefinition/discrepancy-"
 @pytest.fixture
 def held_ramipril(session: Session) -> str:
     """The demo data loaded; the id of the open discrepancy about the ramipril the hospital held."""
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None)
     return next(i.resource_id for i in reconcile_patient(session, LITHIUM_PATIENT, NOW).issues if i.code == "stopped-elsewhere")
 
 

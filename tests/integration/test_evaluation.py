@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from medpass.domain.discrepancies import DiscrepancyCode
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.services.reconcile import reconcile_patient
 from medpass.services.samples import load_samples
 from tests.conftest import NOW, ROOT, SAMPLES
@@ -36,7 +37,8 @@ Results = dict[str, tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]]
 def evaluated(session: Session) -> Results:
     """(expected, found) issue counts per patient after loading every sample and every own case."""
     for folder in (SAMPLES, EVALUATION / "cases"):
-        assert all(o.rejection is None for o in load_samples(session, folder, now=lambda: NOW, max_bytes=5 << 20))
+        assert all(o.rejection is None for o in load_samples(session, folder, now=lambda: NOW, max_bytes=5 << 20,
+                                                             network=DEMO_NETWORK, public_base_url=None))
     results = {}
     for nhs_number, label in _labels().items():
         found = reconcile_patient(session, nhs_number, datetime(2026, 11, 25, tzinfo=UTC)).result.discrepancies

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from medpass.domain.passport import Passport
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.fhir.build_passport import passport_document
 from medpass.render.passport_html import passport_html
 from medpass.render.passport_pdf import passport_pdf
@@ -27,7 +28,7 @@ DEPOT_PATIENT = "9991689761"
 @pytest.fixture
 def loaded(session: Session) -> Session:
     """Every demo patient loaded."""
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None)
     return session
 
 
@@ -77,7 +78,8 @@ def test_a_change_in_the_feeds_makes_a_new_version_that_says_what_changed(loaded
     statement = next(e["resource"] for e in message["entry"]
                      if "Amoxicillin" in json.dumps(e["resource"].get("medicationCodeableConcept", {})))
     statement["dosage"][0]["text"] = "One capsule three times a day"
-    ingest_message(loaded, "acute", json.dumps(message).encode(), sender="test", now=NOW + timedelta(days=2), max_bytes=5 << 20)
+    ingest_message(loaded, "acute", json.dumps(message).encode(), sender="test", now=NOW + timedelta(days=2), max_bytes=5 << 20,
+                   network=DEMO_NETWORK, public_base_url=None)
     newer = make_passport(loaded, CLOZAPINE_PATIENT, NOW + timedelta(days=2))
     assert newer.version == 2
     assert any(note.startswith("Now taken differently: Amoxicillin") for note in newer.changes_since_last)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from medpass.domain.reconciled_list import reconciled_lines
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.fhir.build_reconciled import reconciled_list
 from medpass.services.reconcile import reconcile_patient
 from medpass.services.samples import load_samples
@@ -13,7 +14,7 @@ from tests.fhir_schema import schema_errors
 
 
 def test_each_medicine_is_one_line_with_every_feeds_version_and_the_agreed_one(session: Session) -> None:
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None)
     found = reconcile_patient(session, "9991141707", NOW)
     lines = {line.name: line for line in reconciled_lines(found.result.lines, found.issues, "Testbed Lane Surgery")}
     assert set(lines) == {"Amlodipine", "Ferrous fumarate", "Naproxen", "Olanzapine", "Omeprazole"}
@@ -27,7 +28,7 @@ def test_each_medicine_is_one_line_with_every_feeds_version_and_the_agreed_one(s
 
 
 def test_the_reconciled_list_is_a_valid_fhir_list_derived_from_the_feed_statements(session: Session) -> None:
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None)
     found = reconcile_patient(session, "9991141707", NOW)
     resource = reconciled_list(reconciled_lines(found.result.lines, found.issues, "Testbed"), found.patient.id, NOW)
     assert schema_errors(resource) == [] and all(schema_errors(c) == [] for c in resource["contained"])

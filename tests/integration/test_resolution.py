@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from medpass.domain.errors import InvalidRequest, StaleVersion
 from medpass.domain.issue_lifecycle import IssueStatus, StoredIssue
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.fhir.build_issues import detected_issue, provenance
 from medpass.services.ingest import ingest_message
 from medpass.services.reconcile import reconcile_patient
@@ -26,7 +27,7 @@ GP_MESSAGE = SAMPLES / "02-lithium-brand-and-ramipril" / "gp.json"
 @pytest.fixture
 def ramipril_held(session: Session) -> StoredIssue:
     """The demo patient whose ramipril the hospital held while the GP still lists it."""
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None)
     issues = reconcile_patient(session, LITHIUM_PATIENT, NOW).issues
     return next(i for i in issues if i.code == "stopped-elsewhere")
 
@@ -52,7 +53,7 @@ def test_a_resolution_is_recorded_with_who_when_why_and_what_was_decided(session
 
 def test_a_resolution_survives_re_ingest_of_the_same_data(session: Session, ramipril_held: StoredIssue) -> None:
     resolve(session, ramipril_held)
-    load_samples(session, SAMPLES, now=lambda: NOW + timedelta(days=1), max_bytes=5 << 20)
+    load_samples(session, SAMPLES, now=lambda: NOW + timedelta(days=1), max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None)
     again = reconcile_patient(session, LITHIUM_PATIENT, NOW + timedelta(days=1)).issues
     assert next(i for i in again if i.resource_id == ramipril_held.resource_id).status is IssueStatus.RESOLVED
 
@@ -63,7 +64,8 @@ def test_a_resolution_reopens_when_the_feeds_change(session: Session, ramipril_h
     message["timestamp"] = "2026-03-01T09:00:00+00:00"
     ramipril = next(e["resource"] for e in message["entry"] if "Ramipril" in json.dumps(e["resource"].get("medicationCodeableConcept")))
     ramipril["dosage"][0]["text"] = "Two capsules each morning"
-    ingest_message(session, "gp", json.dumps(message).encode(), sender="test", now=NOW + timedelta(days=2), max_bytes=5 << 20)
+    ingest_message(session, "gp", json.dumps(message).encode(), sender="test", now=NOW + timedelta(days=2), max_bytes=5 << 20,
+                   network=DEMO_NETWORK, public_base_url=None)
     reopened = next(i for i in reconcile_patient(session, LITHIUM_PATIENT, NOW + timedelta(days=2)).issues
                     if i.resource_id == ramipril_held.resource_id)
     assert reopened.status is IssueStatus.OPEN and [a.action for a in reopened.actions] == ["resolve", "reopen"]
