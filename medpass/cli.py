@@ -218,15 +218,14 @@ def reconciled_list_command(nhs_number: str, as_text: bool) -> None:
     now = _now()
     found = _reconciled(nhs_number, now)
     practice = found.patient.gp_practice_name or found.patient.gp_practice_ods or "GP practice"
-    lines = reconciled_lines(found.result.lines, found.issues, practice)
+    lines = reconciled_lines(found.agreements, practice)
     if not as_text:
         click.echo(json.dumps(reconciled_list(lines, found.patient.id, now), indent=2))
         return
     for line in lines:
-        agreed = line.agreed.statement.entry if line.agreed else None
-        shown = f"{agreed.medicine.name}: {agreed.dosage_text or 'no dosage'}" if agreed else "not current"
         flag = f"  [{len(line.open_issues)} open discrepancies]" if line.open_issues else ""
-        click.echo(f"{line.name} ({line.status}; prescriber {line.prescriber}){flag}\n  agreed: {shown}")
+        monitor = f"; monitored by {line.monitor}" if line.monitor else ""
+        click.echo(f"{line.name} ({line.state.value}; prescriber {line.prescriber}{monitor}){flag}\n  agreed now: {line.agreed_now}")
         for feed, version in line.versions.items():
             text = f"{version.statement.entry.medicine.name}, {version.statement.entry.dosage_text} ({version.statement.entry.status})" \
                 if version else "not listed"

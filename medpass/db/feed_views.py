@@ -41,6 +41,7 @@ def _entry_of(row: Any) -> MedicationEntry:
             dose_value=decimal(d.get("dose_value")),
             dose_unit=d.get("dose_unit"),
             as_needed=bool(d.get("as_needed")),
+            day_of_week=tuple(d.get("day_of_week") or ()),
         )
         for d in row.dosages
     )

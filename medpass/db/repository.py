@@ -43,6 +43,7 @@ def _dosage_values(dosage: Dosage) -> dict[str, Any]:
         "dose_value": None if dosage.dose_value is None else str(dosage.dose_value),
         "dose_unit": dosage.dose_unit,
         "as_needed": dosage.as_needed,
+        "day_of_week": list(dosage.day_of_week),
     }
 
 

@@ -13,18 +13,20 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
+from medpass.domain.change_words import describe_change
 from medpass.domain.dictionary import MedicineDictionary
 from medpass.domain.discrepancies import HIGH_HARM_CLASSES
 from medpass.domain.dosing import daily_dose_mg, daily_times
 from medpass.domain.feeds import Feed
 from medpass.domain.lines import IGNORED_STATUSES, FeedList, FeedStatement, Identified, identify
-from medpass.domain.medications import ChangeStatus
+from medpass.domain.medications import ChangeStatus, ListKind
 
 
 class ChangeKind(StrEnum):
-    """What happened to a medicine in one feed."""
+    """What happened to a medicine in one feed (a hold is a pause, never a stop: PRSB change status On-hold)."""
 
     STARTED = "started"
+    PAUSED = "paused"
     STOPPED = "stopped"
     CHANGED = "changed"
 
@@ -93,6 +95,20 @@ def _name(members: list[Identified]) -> str:
     return members[0].statement.entry.medicine.name
 
 
+def _halt(statement: FeedStatement) -> ChangeKind:
+    """Paused (status on-hold, or the discharge's change status On-hold) or stopped."""
+    entry = statement.entry
+    paused = entry.status == "on-hold" or (entry.change is not None and entry.change.status is ChangeStatus.ON_HOLD)
+    return ChangeKind.PAUSED if paused and entry.list_kind is not ListKind.DISCONTINUED else ChangeKind.STOPPED
+
+
+def _halt_words(statement: FeedStatement) -> str:
+    """'on hold, not to be taken until it is restarted.', 'in the discontinued medicines list.' or 'listed as stopped.'"""
+    if _halt(statement) is ChangeKind.PAUSED:
+        return "on hold, not to be taken until it is restarted."
+    return "in the discontinued medicines list." if statement.entry.list_kind is ListKind.DISCONTINUED else "listed as stopped."
+
+
 def _declared(key: str, members: list[Identified], feed: Feed) -> MedicationChange | None:
     """A change the message itself declares (discharge change summary, Discontinued list), for a feed's first list."""
     still_taken = any(m.statement.is_active for m in members)
@@ -100,9 +116,8 @@ def _declared(key: str, members: list[Identified], feed: Feed) -> MedicationChan
         statement = member.statement
         change = statement.entry.change
         if statement.is_stopped and not still_taken:
-            return MedicationChange(ChangeKind.STOPPED, feed, _name(members), key, statement.reference,
-                                    f"listed as {statement.entry.status if not statement.entry.list_kind else 'discontinued'}."
-                                    + _reason(statement))
+            return MedicationChange(_halt(statement), feed, _name(members), key, statement.reference,
+                                    _halt_words(statement) + _reason(statement))
         if change is not None and change.status is ChangeStatus.ADDED:
             return MedicationChange(ChangeKind.STARTED, feed, _name(members), key, statement.reference,
                                     f"{_how_taken(statement)}." + _reason(statement))
@@ -144,15 +159,17 @@ def _changes(previous: FeedList | None, current: FeedList, dictionary: MedicineD
             stopped = [m for m in now_by_key.get(key, []) if m.statement.is_stopped]
             if stopped:
                 statement = stopped[0].statement
-                detail = f"was {_how_taken(before_active[0].statement)}; now {statement.entry.status}." + _reason(statement)
+                kind = _halt(statement)
+                detail = f"was {_how_taken(before_active[0].statement)}; now {_halt_words(statement)}" + _reason(statement)
             else:
-                statement = before_active[0].statement
+                statement, kind = before_active[0].statement, ChangeKind.STOPPED
                 detail = f"was {_how_taken(statement)}; it is no longer on their list."
-            changes.append(MedicationChange(ChangeKind.STOPPED, feed, _name(before_active), key, statement.reference, detail))
+            changes.append(MedicationChange(kind, feed, _name(before_active), key, statement.reference, detail))
         elif now_active and sorted(map(repr, map(_signature, now_active))) != sorted(map(repr, map(_signature, before_active))):
             first = now_active[0].statement
+            said = describe_change(before_active[0], now_active[0]) if len(now_active) == len(before_active) == 1 else ""
             was = "; ".join(_version(m.statement) for m in before_active)
             now = "; ".join(_version(m.statement) for m in now_active)
-            changes.append(MedicationChange(ChangeKind.CHANGED, feed, _name(now_active), key, first.reference,
-                                            f"was {was}; now {now}." + _reason(first)))
+            detail = f"{said} (was {was}; now {now})." if said else f"was {was}; now {now}."
+            changes.append(MedicationChange(ChangeKind.CHANGED, feed, _name(now_active), key, first.reference, detail + _reason(first)))
     return changes

@@ -76,6 +76,7 @@ class Dosage:
     dose_value: Decimal | None = None
     dose_unit: str | None = None
     as_needed: bool = False
+    day_of_week: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

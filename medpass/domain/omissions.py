@@ -50,7 +50,7 @@ def stopped_elsewhere(line: Line) -> list[Discrepancy]:
     ]
 
 
-def _should_list(feed_list: FeedList, line: Line) -> bool:
+def should_list(feed_list: FeedList, line: Line) -> bool:
     """Whether a feed's list is expected to hold this medicine (issue 3, DOMAIN.md §1).
 
     The GP record holds every current medicine; a discharge summary every medicine the patient leaves on;
@@ -84,7 +84,7 @@ def omissions_and_additions(line: Line, lists: list[FeedList]) -> list[Discrepan
     """Active elsewhere, absent from a list that should hold it and records no stop: new there, or left out."""
     found: list[Discrepancy] = []
     for feed_list in lists:
-        if line.in_feed(feed_list.feed) or not _should_list(feed_list, line):
+        if line.in_feed(feed_list.feed) or not should_list(feed_list, line):
             continue
         others = [m for m in line.active() if m.statement.feed is not feed_list.feed]
         if feed_list.feed is Feed.ACUTE:  # a discharge list cannot hold what started after it

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from medpass.domain.courses import expire_courses
 from medpass.domain.dictionary import MedicineDictionary
 from medpass.domain.differences import differences, duplicates
 from medpass.domain.discrepancies import Discrepancy
@@ -30,7 +31,11 @@ def reconcile(
     tests: tuple[LabResult, ...] = (),
     gender: str | None = None,
 ) -> Reconciliation:
-    """Match every feed's current statements into lines and find every discrepancy, most harmful first."""
+    """Match every feed's current statements into lines and find every discrepancy, most harmful first.
+
+    Courses that ended before `today` are finished, not taken (domain/courses.py).
+    """
+    lists = expire_courses(lists, today)
     lines = build_lines(lists, dictionary)
     found: list[Discrepancy] = []
     for line in lines:

@@ -38,9 +38,10 @@ ALLOWED_MOVES: dict[TaskStatus, frozenset[TaskStatus]] = {
 
 
 class TaskKind(StrEnum):
-    """What the Task is about: a medicine one partner started, stopped or changed, or a discrepancy."""
+    """What the Task is about: a medicine one partner started, paused, stopped or changed, or a discrepancy."""
 
     STARTED = "started"
+    PAUSED = "paused"
     STOPPED = "stopped"
     CHANGED = "changed"
     DISCREPANCY = "high-severity-discrepancy"

@@ -29,6 +29,8 @@ def dosage_element(dosage: Dosage) -> dict[str, Any]:
         repeat["periodUnit"] = dosage.period_unit
     if dosage.when:
         repeat["when"] = list(dosage.when)
+    if dosage.day_of_week:
+        repeat["dayOfWeek"] = list(dosage.day_of_week)
     if repeat:
         built["timing"] = {"repeat": repeat}
     if dosage.as_needed:

@@ -20,10 +20,33 @@ TASK_CODE_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/medication-change-notification"
 TASK_BUSINESS_STATUS_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/notification-business-status"
 TASK_DEFINITIONS: dict[TaskKind, tuple[str, str]] = {
     TaskKind.STARTED: ("Medicine started", "Another care partner started a medicine."),
+    TaskKind.PAUSED: ("Medicine paused", "Another care partner put a medicine on hold: not to be taken until it is restarted."),
     TaskKind.STOPPED: ("Medicine stopped", "Another care partner stopped a medicine, or no longer lists it."),
     TaskKind.CHANGED: ("Medicine changed", "Another care partner changed a medicine's product, dose, frequency or route."),
     TaskKind.DISCREPANCY: ("High-severity discrepancy", "A change opened a high-severity discrepancy between the feeds."),
     TaskKind.MISSED_DOSES: ("Missed doses", "The patient's replies to dose reminders show repeated missed doses."),
+}
+
+#: The passport's sections that have no national code (current medicines use LOINC 10160-0): issue 9, point 1.
+PASSPORT_SECTION_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/passport-section"
+PASSPORT_SECTIONS: dict[str, tuple[str, str]] = {
+    "check-with-care-team": ("Check these with your care team",
+                             "Medicines the care partners disagree about, or that could do harm if taken as listed; "
+                             "never medicines to take."),
+    "paused": ("Paused", "Medicines put on hold: not to be taken until the patient is told to start again."),
+    "stopped": ("Stopped", "Medicines stopped, with the reason, who stopped them and when."),
+    "course-finished": ("Courses finished", "Courses whose end date has passed."),
+    "safety-advice": ("Safety advice and monitoring", "Medicine-specific safety advice and blood tests due."),
+}
+#: The agreed state of a medicine in the reconciled List (domain/agreement.py).
+AGREED_STATE_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/agreed-state"
+AGREED_STATES: dict[str, tuple[str, str]] = {
+    "agreed": ("Agreed", "Every partner that lists it agrees, or a clinician resolved the difference."),
+    "changed": ("Changed", "Changed with a documented reason by the newest message, not contradicted since."),
+    "not-agreed": ("Not agreed", "The partners disagree, or taking it as listed could harm, and no clinician has resolved it."),
+    "on-hold": ("On hold", "Paused: not to be taken until the patient is told."),
+    "stopped": ("Stopped", "Stopped, with the reason, by whom and when."),
+    "course-finished": ("Course finished", "A course whose end date has passed."),
 }
 
 DEFINITIONS: dict[DiscrepancyCode, tuple[str, str]] = {
@@ -48,58 +71,45 @@ DEFINITIONS: dict[DiscrepancyCode, tuple[str, str]] = {
 
 def discrepancy_code_system() -> dict[str, Any]:
     """The CodeSystem every DetectedIssue.code.coding of medpass is drawn from."""
-    return {
-        "resourceType": "CodeSystem",
-        "id": "medication-discrepancy",
-        "url": DISCREPANCY_SYSTEM,
-        "name": "MedpassMedicationDiscrepancy",
-        "title": "medpass medication discrepancy types",
-        "status": "active",
-        "content": "complete",
-        "caseSensitive": True,
-        "description": "Differences medpass finds between the GP, mental-health and acute medication feeds (DOMAIN.md §3).",
-        "concept": [
-            {"code": code.value, "display": display, "definition": definition}
-            for code, (display, definition) in DEFINITIONS.items()
-        ],
-    }
+    return _code_system("medication-discrepancy", DISCREPANCY_SYSTEM, "MedpassMedicationDiscrepancy",
+                        "medpass medication discrepancy types",
+                        "Differences medpass finds between the GP, mental-health and acute medication feeds (DOMAIN.md §3).",
+                        {code.value: text for code, text in DEFINITIONS.items()})
+
+
+def _code_system(identity: str, url: str, name: str, title: str, description: str,
+                 concepts: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """A complete CodeSystem medpass publishes, from its concepts (code: display, definition)."""
+    return {"resourceType": "CodeSystem", "id": identity, "url": url, "name": name, "title": title, "status": "active",
+            "content": "complete", "caseSensitive": True, "description": description,
+            "concept": [{"code": code, "display": display, "definition": definition} for code, (display, definition) in concepts.items()]}
+
+
+def passport_section_code_system() -> dict[str, Any]:
+    """The CodeSystem of the passport's own sections."""
+    return _code_system("passport-section", PASSPORT_SECTION_SYSTEM, "MedpassPassportSection", "medpass passport sections",
+                        "Sections of the medication passport that have no national code (issue 9).", PASSPORT_SECTIONS)
+
+
+def agreed_state_code_system() -> dict[str, Any]:
+    """The CodeSystem of agreed states in the reconciled List."""
+    return _code_system("agreed-state", AGREED_STATE_SYSTEM, "MedpassAgreedState", "medpass agreed states of a medicine",
+                        "What medpass may tell people to do with a medicine (issue 9; docs/RECONCILIATION.md).", AGREED_STATES)
 
 
 def safety_record_code_system() -> dict[str, Any]:
     """The CodeSystem feeds use to send safety records that have no sourced national code yet."""
-    return {
-        "resourceType": "CodeSystem",
-        "id": "medication-safety-record",
-        "url": SAFETY_RECORD_SYSTEM,
-        "name": "MedpassMedicationSafetyRecord",
-        "title": "medpass medication safety records",
-        "status": "active",
-        "content": "complete",
-        "caseSensitive": True,
-        "description": "Records the safety rules read from the feeds, sent as an Observation with this code and the date it was made.",
-        "concept": [
-            {
-                "code": VALPROATE_ACKNOWLEDGEMENT,
-                "display": "Valproate Annual Risk Acknowledgement completed",
-                "definition": "The annual risk acknowledgement for valproate (MHRA, valproate reproductive risks) was completed on "
-                "the Observation's effective date.",
-            }
-        ],
-    }
+    return _code_system("medication-safety-record", SAFETY_RECORD_SYSTEM, "MedpassMedicationSafetyRecord",
+                        "medpass medication safety records",
+                        "Records the safety rules read from the feeds, sent as an Observation with this code and the date it was made.",
+                        {VALPROATE_ACKNOWLEDGEMENT: ("Valproate Annual Risk Acknowledgement completed",
+                                                     "The annual risk acknowledgement for valproate (MHRA, valproate reproductive risks) "
+                                                     "was completed on the Observation's effective date.")})
 
 
 def task_code_system() -> dict[str, Any]:
     """The CodeSystem of change-notification Task codes (and the overdue business status)."""
-    return {
-        "resourceType": "CodeSystem",
-        "id": "medication-change-notification",
-        "url": TASK_CODE_SYSTEM,
-        "name": "MedpassMedicationChangeNotification",
-        "title": "medpass medication change notifications",
-        "status": "active",
-        "content": "complete",
-        "caseSensitive": True,
-        "description": "Why medpass asked a care partner to look at a patient's medicines (issue 4: change notifications).",
-        "concept": [{"code": kind.value, "display": display, "definition": definition}
-                    for kind, (display, definition) in TASK_DEFINITIONS.items()],
-    }
+    return _code_system("medication-change-notification", TASK_CODE_SYSTEM, "MedpassMedicationChangeNotification",
+                        "medpass medication change notifications",
+                        "Why medpass asked a care partner to look at a patient's medicines (issue 4: change notifications).",
+                        {kind.value: text for kind, text in TASK_DEFINITIONS.items()})

@@ -150,6 +150,7 @@ def dosage(raw: Json) -> Dosage:
         dose_value=_decimal(quantity.get("value")),
         dose_unit=quantity.get("code") or quantity.get("unit"),
         as_needed=bool(raw.get("asNeededBoolean")) or "asNeededCodeableConcept" in raw,
+        day_of_week=tuple(str(d) for d in repeat.get("dayOfWeek", []) or []),
     )
 
 

@@ -13,24 +13,37 @@ from sqlalchemy.orm import Session
 
 from medpass.db import feed_views, repository
 from medpass.db.rows import PassportRow
+from medpass.domain.allergies import in_force, no_known_allergy
+from medpass.domain.dates import long_date
 from medpass.domain.dictionary import normalise_name
-from medpass.domain.passport import Passport, PassportAllergy, PassportInputs, build_passport
+from medpass.domain.feeds import Feed
+from medpass.domain.medicine_advice import AdviceInputs
+from medpass.domain.passport import AllergyStatement, Passport, PassportAllergy, PassportInputs, build_passport
+from medpass.domain.patient_voice import who
+from medpass.domain.safety import age_on
 from medpass.services.reconcile import reconcile_patient
 
 #: What makes two passports different for the patient (not when they were made).
-_COMPARED = ("medicines", "stopped", "allergies", "changes", "monitoring", "not_known")
+_COMPARED = ("medicines", "check", "paused", "stopped", "finished", "allergies", "allergy_statements", "changes", "monitoring",
+             "not_known")
 
 
-def _allergies(session: Session, patient_id: int) -> tuple[tuple[PassportAllergy, ...], bool]:
-    """Allergies from every feed's current message, one per substance; whether any feed recorded any."""
+def _allergies(session: Session, patient_id: int) -> tuple[tuple[PassportAllergy, ...], tuple[AllergyStatement, ...]]:
+    """Allergies in force from every feed's current message, one per substance; "no known allergy" records as statements."""
     found: dict[str, PassportAllergy] = {}
+    statements: dict[tuple[int, str], AllergyStatement] = {}
     for recorded in feed_views.current_allergies(session, patient_id):
         allergy = recorded.allergy
-        if allergy.verification_status in ("refuted", "entered-in-error") or allergy.clinical_status in ("inactive", "resolved"):
+        if not in_force(allergy):
+            continue
+        none_known = no_known_allergy(allergy)
+        if none_known is not None:
+            statements.setdefault((list(Feed).index(recorded.feed), none_known),
+                                  AllergyStatement(none_known, who(recorded.feed), long_date(allergy.recorded_date)))
             continue
         name = allergy.substance.name
         found.setdefault(normalise_name(name), PassportAllergy(name, ", ".join(allergy.reactions) or "reaction not recorded"))
-    return tuple(found.values()), bool(found)
+    return tuple(found.values()), tuple(statement for _, statement in sorted(statements.items()))
 
 
 def _digest(content: dict[str, Any]) -> str:
@@ -42,23 +55,23 @@ def make_passport(session: Session, nhs_number: str, now: datetime) -> Passport:
     """Reconcile now and make the passport; store it as a new version only when its content changed."""
     found = reconcile_patient(session, nhs_number, now)
     patient = found.patient
-    allergies, allergies_known = _allergies(session, patient.id)
+    allergies, statements = _allergies(session, patient.id)
     inputs = PassportInputs(
         nhs_number=patient.nhs_number,
         name=" ".join(p for p in (patient.given, (patient.family or "").upper()) if p) or patient.nhs_number,
         birth_date=patient.birth_date,
         gp_practice=patient.gp_practice_name or patient.gp_practice_ods or "not known",
-        lists=found.lists, lines=found.result.lines, issues=found.issues,
-        allergies=allergies, allergies_known=allergies_known,
+        lists=found.lists, agreements=found.agreements, allergies=allergies, allergy_statements=statements,
+        advice=AdviceInputs(patient.gender, age_on(patient.birth_date, now.date())), today=now.date(),
     )
     repository.lock_patient(session, patient.id)  # another request may be storing this patient's next version
     versions = list(session.scalars(select(PassportRow).where(PassportRow.patient_id == patient.id)
                                     .order_by(desc(PassportRow.version)).limit(2)))
     latest = versions[0] if versions else None
-    draft = build_passport(inputs, now, latest.content["medicines"] if latest else None, (latest.version if latest else 0) + 1)
+    draft = build_passport(inputs, now, latest.content if latest else None, (latest.version if latest else 0) + 1)
     content = json.loads(json.dumps(asdict(draft), default=str))
     if latest is not None and latest.content_hash == _digest(content):
-        earlier = versions[1].content["medicines"] if len(versions) > 1 else None
+        earlier = versions[1].content if len(versions) > 1 else None
         return build_passport(inputs, latest.made_at, earlier, latest.version)
     session.add(PassportRow(patient_id=patient.id, version=draft.version, made_at=now, content_hash=_digest(content), content=content))
     session.commit()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from medpass.db import feed_views, issues, repository
 from medpass.db.rows import DetectedIssueRow, PatientRow
+from medpass.domain.agreement import LineAgreement, agree
 from medpass.domain.discrepancies import HARM_ORDER, Harm
 from medpass.domain.errors import NotFound
 from medpass.domain.issue_lifecycle import StoredIssue, fingerprint
@@ -20,12 +21,14 @@ from medpass.reference.dictionary import medicines_dictionary
 
 @dataclass(frozen=True)
 class PatientReconciliation:
-    """A patient, the feed lists compared, what the comparison found, and the stored issues with their status."""
+    """A patient, the feed lists compared, what the comparison found, the stored issues with their status, and the
+    agreed state of every medicine."""
 
     patient: PatientRow
     lists: tuple[FeedList, ...]
     result: Reconciliation
     issues: tuple[StoredIssue, ...]
+    agreements: tuple[LineAgreement, ...]
 
     @property
     def statements(self) -> dict[str, FeedStatement]:
@@ -59,7 +62,7 @@ def refresh_discrepancies(session: Session, patient: PatientRow, now: datetime) 
     lists, result = stored.lists, stored.result
     session.flush()
     found = sorted(issues.patient_issues(session, patient.id), key=lambda i: (HARM_ORDER[Harm(i.severity)], i.medicine, i.code))
-    return PatientReconciliation(patient, tuple(lists), result, tuple(found))
+    return PatientReconciliation(patient, tuple(lists), result, tuple(found), agree(result.lines, lists, found))
 
 
 def reconcile_patient(session: Session, nhs_number: str, now: datetime) -> PatientReconciliation:

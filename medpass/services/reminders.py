@@ -53,7 +53,7 @@ def create_plan(session: Session, nhs_number: str, medicine: str, times: list[st
     with storage_errors(session):
         patient = find_patient(session, nhs_number)
         line = _line(reconciled_for(session, patient.id, now), medicine)
-        if line is None or line.status != "active" or line.agreed is None:
+        if line is None or not line.agreement.remind_to_take or line.agreed is None:
             raise InvalidRequest(f"{medicine!r} is not a medicine the reconciled list has {patient.nhs_number} taking")
         chosen = tuple(sorted({_parse_time(t) for t in times}))
         if not chosen:
@@ -104,8 +104,8 @@ def plan_reminders(session: Session, now: datetime, horizon: timedelta = timedel
             consented = contact is not None and not contact.number_problem and may_text(consent_events(session, patient_id))
             for plan in patient_plans:
                 line = _line(lines, plan.medicine)
-                if line is None or line.status != "active":
-                    state = line.status if line else "no longer listed"
+                if line is None or not line.agreement.remind_to_take:
+                    state = line.state.value if line else "no longer listed"
                     plan.active, plan.stopped_reason = False, f"{plan.medicine} is {state} on {now:%d %b %Y}"
                     session.execute(update(SmsOutboxRow).where(SmsOutboxRow.idempotency_key.like(f"dose:{plan.id}:%"),
                                                                SmsOutboxRow.status == "queued")

@@ -38,4 +38,4 @@ def reconciled_for(session: Session, patient_id: int, now: datetime) -> list[Rec
     _, demographics = patient_by_id(session, patient_id)
     found = reconcile_patient(session, demographics.nhs_number, now)
     practice = demographics.gp_practice.name if demographics.gp_practice and demographics.gp_practice.name else "GP practice"
-    return reconciled_lines(found.result.lines, found.issues, practice)
+    return reconciled_lines(found.agreements, practice)

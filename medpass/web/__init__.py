@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g, request
 
+from medpass.domain.dates import long_date
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -54,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     from medpass.web.sms_webhooks import sms_webhooks
 
     app.teardown_appcontext(close_session)
+    app.add_template_filter(long_date, "long_date")
     app.register_blueprint(fhir_api)
     app.register_blueprint(health)
     app.register_blueprint(pages)

@@ -11,7 +11,13 @@ from medpass.domain.errors import InvalidRequest, NotFound
 from medpass.fhir.build_issues import provenance
 from medpass.fhir.build_medication import medication_resource
 from medpass.fhir.build_records import allergy_intolerance, medication_request
-from medpass.fhir.codes import discrepancy_code_system, safety_record_code_system, task_code_system
+from medpass.fhir.codes import (
+    agreed_state_code_system,
+    discrepancy_code_system,
+    passport_section_code_system,
+    safety_record_code_system,
+    task_code_system,
+)
 from medpass.fhir.search_params import unsupported
 from medpass.services.medications import find_medication, medications_with_code
 from medpass.services.records import (
@@ -27,7 +33,8 @@ from medpass.services.records import (
 from medpass.web import db_session
 from medpass.web.fhir_api import fhir_api, paged, patient_param, require_scope, versioned
 
-CODE_SYSTEMS = {built["id"]: built for built in (discrepancy_code_system(), safety_record_code_system(), task_code_system())}
+CODE_SYSTEMS = {built["id"]: built for built in (discrepancy_code_system(), safety_record_code_system(), task_code_system(),
+                                                   passport_section_code_system(), agreed_state_code_system())}
 
 
 @fhir_api.get("/Medication/<dmd_id>")

@@ -43,7 +43,7 @@ def patient(nhs_number: str) -> ResponseReturnValue:
     practice = overview.patient.gp_practice_name or "GP practice"
     return render_template("patient.html", overview=overview, issues=found.issues, now=now,
                            tasks=search_tasks(db_session(), now, patient_id=overview.patient.id),
-                           lines=reconciled_lines(found.result.lines, found.issues, practice))
+                           lines=reconciled_lines(found.agreements, practice))
 
 
 @pages.get("/patients/<nhs_number>/passport")

@@ -153,10 +153,12 @@ def test_a_resolution_has_a_provenance_found_by_its_detected_issue_or_patient(ap
 
 def test_the_code_systems_medpass_publishes_are_served(api: Api) -> None:
     client, headers = api
-    for code_system in ("medication-discrepancy", "medication-safety-record", "medication-change-notification"):
+    published = ("medication-discrepancy", "medication-safety-record", "medication-change-notification", "passport-section",
+                 "agreed-state")
+    for code_system in published:
         served = body(client.get(f"/fhir/CodeSystem/{code_system}", headers=headers))
-        assert served["url"].endswith(code_system) and served["concept"]
-    assert body(client.get("/fhir/CodeSystem", headers=headers))["total"] == 3
+        assert served["url"].endswith(code_system) and served["concept"] and schema_errors(served) == []
+    assert body(client.get("/fhir/CodeSystem", headers=headers))["total"] == len(published)
     assert client.get("/fhir/CodeSystem/nothing", headers=headers).status_code == 404
 
 

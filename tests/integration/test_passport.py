@@ -1,4 +1,5 @@
-"""The passport in three forms from one model, stored as versions."""
+"""The passport in three forms from one model, stored as versions: each medicine in the section its agreed state
+gives, in the patient's words, with dates as dates."""
 
 from __future__ import annotations
 
@@ -17,11 +18,16 @@ from medpass.render.passport_html import passport_html
 from medpass.render.passport_pdf import passport_pdf
 from medpass.services.ingest import ingest_message
 from medpass.services.passport import make_passport
+from medpass.services.reconcile import reconcile_patient
+from medpass.services.resolution import resolve_discrepancy
 from medpass.services.samples import load_samples
 from tests.conftest import NOW, SAMPLES
 from tests.fhir_schema import schema_errors
 
 CLOZAPINE_PATIENT = "9991588132"
+LITHIUM_PATIENT = "9999986986"
+SERTRALINE_PATIENT = "9997973097"
+NAPROXEN_PATIENT = "9991141707"
 DEPOT_PATIENT = "9991689761"
 
 
@@ -32,65 +38,145 @@ def loaded(session: Session) -> Session:
     return session
 
 
-@pytest.fixture
-def passport(loaded: Session) -> Passport:
-    """The clozapine patient's first passport."""
-    return make_passport(loaded, CLOZAPINE_PATIENT, NOW)
+def sections(passport: Passport) -> dict[str, list[str]]:
+    """Each section's medicines by line name."""
+    return {section.value: [m.line for m in medicines] for section, medicines in passport.sections.items()}
 
 
-def test_the_passport_lists_each_current_medicine_once_with_who_prescribes_it(passport: Passport) -> None:
-    names = [m.name for m in passport.medicines]
-    assert len(names) == len(set(names)) and "Clozaril 100mg tablets" in names
-    clozaril = next(m for m in passport.medicines if m.name == "Clozaril 100mg tablets")
-    assert clozaril.prescribed_by == "your mental-health team" and clozaril.monitored_by == "your mental-health team"
-    assert clozaril.what_for == "Treatment-resistant schizophrenia"
-    assert clozaril.being_checked is not None and "GP practice's list" in clozaril.being_checked
+def test_a_medicine_stopped_for_a_bleed_and_still_listed_by_the_practice_is_never_a_medicine_to_take(loaded: Session) -> None:
+    passport = make_passport(loaded, NAPROXEN_PATIENT, NOW)
+    assert sections(passport) == {"check": ["Naproxen"], "current": ["Amlodipine", "Ferrous fumarate", "Olanzapine", "Omeprazole"],
+                                  "paused": [], "stopped": [], "finished": []}
+    (naproxen,) = passport.check
+    assert naproxen.notes == (
+        "The hospital stopped this medicine on 2 February 2026 because of: Gastrointestinal bleed. Do not take it until you have checked.",
+        "Your GP practice's list of 18 February 2026 has Naproxen 500mg tablets, One tablet twice a day with food.",
+        "Ask your GP practice or your pharmacist.",
+    )
+    omeprazole = next(m for m in passport.medicines if m.line == "Omeprazole")
+    assert omeprazole.notes == (
+        "Started on 2 February 2026 by the hospital: Bleeding duodenal ulcer.",
+        "Your GP practice's list of 18 February 2026 does not include this medicine yet. They have been told about it: ask them "
+        "to add it before your supply runs out.",
+    )
 
 
-def test_the_fhir_passport_is_a_valid_document_with_the_composition_first(passport: Passport) -> None:
-    document = passport_document(passport)
+def test_the_trusts_clozapine_is_current_prescribed_by_the_mental_health_team_with_its_safety_advice(loaded: Session) -> None:
+    passport = make_passport(loaded, CLOZAPINE_PATIENT, NOW)
+    current = ["Atorvastatin", "Clozapine", "Metformin", "Hyoscine hydrobromide 300microgram tablets"]
+    assert sections(passport) == {"check": [], "current": current, "paused": [], "stopped": [], "finished": ["Amoxicillin"]}
+    clozaril = next(m for m in passport.medicines if m.line == "Clozapine")
+    assert (clozaril.name, clozaril.prescribed_by, clozaril.monitored_by, clozaril.what_for, clozaril.since) == (
+        "Clozaril 100mg tablets", "your mental-health team", "your mental-health team", "Treatment-resistant schizophrenia",
+        "5 September 2022")
+    assert clozaril.notes == ("Your GP practice's record does not show this medicine, which your mental-health team prescribes. Your "
+                              "GP practice has been asked to add it, so that other medicines can be checked against it.",)
+    assert [a.split(":")[0].split(",")[0] for a in clozaril.advice] == ["If you get a sore throat",
+                                                                         "If you miss your clozapine for more than 48 hours (2 days)"]
+    assert passport.finished[0].notes == ("The course finished on 11 March 2026.",)
+
+
+def test_a_paused_medicine_is_paused_and_lithium_on_another_brand_is_checked_but_never_stopped(loaded: Session) -> None:
+    passport = make_passport(loaded, LITHIUM_PATIENT, NOW)
+    assert sections(passport) == {"check": ["Lithium carbonate"], "current": ["Amlodipine"], "paused": ["Ramipril"], "stopped": [],
+                                  "finished": []}
+    ramipril, lithium = passport.paused[0], passport.check[0]
+    assert ramipril.notes[:2] == ("Paused on 16 February 2026 by the hospital: Acute kidney injury.",
+                                  "Do not take it until you are told to start it again.")
+    assert "Do not stop or change it until you have checked." in lithium.notes
+    assert "Check before you take it." not in lithium.notes
+    assert any(n.startswith("The brand is not the same on every list.") for n in lithium.notes)
+    assert any("signs of too much lithium" in a for a in lithium.advice)
+    assert [(c.date, c.medicine, c.what, c.why) for c in passport.changes] == [
+        ("16 February 2026", "Ramipril 5mg capsules", "Paused", "Acute kidney injury")]
+
+
+def test_a_documented_dose_change_reads_as_a_dose_change_and_no_known_allergies_is_a_statement(loaded: Session) -> None:
+    passport = make_passport(loaded, SERTRALINE_PATIENT, NOW)
+    sertraline = next(m for m in passport.medicines if m.line == "Sertraline")
+    assert sertraline.notes == ("Changed on 24 March 2026 by the hospital: Low mood persisting on 50mg.",
+                                "Dose changed from 50 mg to 100 mg in the morning.")
+    assert passport.allergies == ()
+    assert [(s.text, s.recorded_by) for s in passport.allergy_statements] == [("No known drug allergies", "your GP practice"),
+                                                                              ("No known drug allergies", "the hospital")]
+    assert "No known drug allergies" not in json.dumps(passport_document(passport)["entry"][1:])  # never an allergy resource
+
+
+def test_the_fhir_passport_is_a_valid_document_whose_current_section_holds_only_agreed_medicines(loaded: Session) -> None:
+    document = passport_document(make_passport(loaded, NAPROXEN_PATIENT, NOW))
     resources = [e["resource"] for e in document["entry"]]
     assert document["type"] == "document" and resources[0]["resourceType"] == "Composition"
-    titles = [s["title"] for s in resources[0]["section"]]
-    expected = {"Current medicines", "Changes since your last passport", "Medicines I cannot take", "Monitoring", "Who to contact"}
-    assert expected <= set(titles)
     assert all(schema_errors(r) == [] for r in [document, *resources])
-    referenced = {ref["reference"] for s in resources[0]["section"] for ref in s.get("entry", [])}
-    assert referenced <= {e["fullUrl"] for e in document["entry"]}
+    by_url = {e["fullUrl"]: e["resource"] for e in document["entry"]}
+    held = {(s["code"]["coding"][0]["code"] if "code" in s else s["title"]):
+            [(by_url[r["reference"]]["medicationCodeableConcept"]["text"], by_url[r["reference"]]["status"]) for r in s.get("entry", [])
+             if by_url[r["reference"]]["resourceType"] == "MedicationStatement"] for s in resources[0]["section"]}
+    assert held["check-with-care-team"] == [("Naproxen 500mg tablets", "unknown")]
+    assert held["10160-0"] == [("Amlodipine 5mg tablets", "active"), ("Ferrous fumarate 210mg tablets", "active"),
+                               ("Olanzapine 10mg tablets", "active"), ("Omeprazole 20mg gastro-resistant capsules", "active")]
 
 
-def test_the_html_and_pdf_passports_say_the_same_things(passport: Passport) -> None:
-    page = passport_html(passport)
-    text = " ".join(page_.extract_text() for page_ in PdfReader(io.BytesIO(passport_pdf(passport))).pages)
-    for phrase in ["My medication passport", "Clozaril 100mg tablets", "Who to contact", "NHS 111", "999 158 8132"]:
-        assert phrase in page and phrase in " ".join(text.split())
-    assert "@page { size: A4" in page and "Amoxicillin" in page
+def test_every_pdf_page_says_whose_passport_it_is_when_it_was_made_and_which_page_it_is(loaded: Session) -> None:
+    passport = make_passport(loaded, LITHIUM_PATIENT, NOW)
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(passport_pdf(passport))).pages]
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, start=1):
+        assert "Leo SAMPLETON · NHS number 999 998 6986 · passport of 25 November 2026 (version 1)" in text
+        assert f"Page {number} of {len(pages)}" in text
 
 
-def test_the_same_data_gives_the_same_passport_version(loaded: Session, passport: Passport) -> None:
+def test_the_html_and_pdf_passports_say_the_same_things_with_dates_as_dates(loaded: Session) -> None:
+    passport = make_passport(loaded, NAPROXEN_PATIENT, NOW)
+    page = " ".join(passport_html(passport).split())
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(passport_pdf(passport))).pages).split())
+    for phrase in ["My medication passport", "Check these with your care team", "My medicines now", "Naproxen 500mg tablets",
+                   "999 114 1707", "born 19 August 1958", "made 25 November 2026", "Who to contact", "NHS 111"]:
+        assert phrase in page and phrase in text, phrase
+    assert "2026-02" not in page and "2026-02" not in text
+
+
+def test_the_same_data_gives_the_same_passport_version(loaded: Session) -> None:
+    first = make_passport(loaded, CLOZAPINE_PATIENT, NOW)
     again = make_passport(loaded, CLOZAPINE_PATIENT, NOW + timedelta(days=1))
-    assert again.version == passport.version == 1 and again.medicines == passport.medicines
+    assert again.version == first.version == 1 and again.medicines == first.medicines
 
 
-def test_a_change_in_the_feeds_makes_a_new_version_that_says_what_changed(loaded: Session, passport: Passport) -> None:
-    message = json.loads((SAMPLES / "01-clozapine-missing-at-gp" / "acute.json").read_text())
-    message["timestamp"] = "2026-03-20T10:00:00+00:00"
+def test_a_change_in_the_feeds_makes_a_new_version_that_says_what_changed(loaded: Session) -> None:
+    make_passport(loaded, SERTRALINE_PATIENT, NOW)
+    message = json.loads((SAMPLES / "03-sertraline-dose-increased" / "gp.json").read_text())
+    message["timestamp"] = "2026-04-20T10:00:00+00:00"
     statement = next(e["resource"] for e in message["entry"]
-                     if "Amoxicillin" in json.dumps(e["resource"].get("medicationCodeableConcept", {})))
-    statement["dosage"][0]["text"] = "One capsule three times a day"
-    ingest_message(loaded, "acute", json.dumps(message).encode(), sender="test", now=NOW + timedelta(days=2), max_bytes=5 << 20,
+                     if "Sertraline" in json.dumps(e["resource"].get("medicationCodeableConcept", {})))
+    statement["status"] = "stopped"
+    statement["statusReason"] = [{"text": "Side effects: nausea"}]
+    ingest_message(loaded, "gp", json.dumps(message).encode(), sender="test", now=NOW + timedelta(days=2), max_bytes=5 << 20,
                    network=DEMO_NETWORK, public_base_url=None)
-    newer = make_passport(loaded, CLOZAPINE_PATIENT, NOW + timedelta(days=2))
-    assert newer.version == 2
-    assert any(note.startswith("Now taken differently: Amoxicillin") for note in newer.changes_since_last)
+    newer = make_passport(loaded, SERTRALINE_PATIENT, NOW + timedelta(days=2))
+    assert newer.version == 2 and sections(newer)["stopped"] == ["Sertraline"]
+    assert newer.changes_since_last == ("Sertraline: stopped",)
 
 
-def test_a_depot_shows_its_last_injection(loaded: Session) -> None:
+def test_after_a_clinician_accepts_a_brand_the_next_passport_says_the_brand_changed_not_that_lithium_stopped(loaded: Session) -> None:
+    make_passport(loaded, LITHIUM_PATIENT, NOW)
+    brand = next(i for i in reconcile_patient(loaded, LITHIUM_PATIENT, NOW).issues if i.code == "brand-switch")
+    resolve_discrepancy(loaded, brand.resource_id, by="Pat Pharmacist", now=NOW + timedelta(hours=1), expected_version=None,
+                        reason="Priadel confirmed with the patient", intent="unintentional", accept_feed="gp")
+    newer = make_passport(loaded, LITHIUM_PATIENT, NOW + timedelta(hours=1))
+    assert sections(newer)["current"] == ["Amlodipine", "Lithium carbonate"]
+    assert newer.changes_since_last == ("Lithium carbonate: now agreed: take it as shown",)
+    lithium = next(m for m in newer.medicines if m.line == "Lithium carbonate")
+    assert (lithium.name, lithium.brand) == ("Priadel 400mg modified-release tablets", "Priadel")
+    assert (newer.changes[0].medicine, newer.changes[0].what, newer.changes[0].who) == (
+        "Lithium carbonate", "Brand changed to Priadel", "your care team")
+
+
+def test_a_depot_shows_its_last_injection_as_a_date(loaded: Session) -> None:
     passport = make_passport(loaded, DEPOT_PATIENT, NOW)
-    depot = next(m for m in passport.medicines if m.name.startswith("Zuclopenthixol"))
-    assert depot.last_dose == "2026-04-08" and any("last injection 2026-04-08" in note for note in passport.monitoring)
+    depot = next(m for m in (*passport.medicines, *passport.check) if m.name.startswith("Zuclopenthixol"))
+    assert depot.last_dose == "8 April 2026"
 
 
 def test_a_discharge_without_medicines_is_flagged_on_the_passport(loaded: Session) -> None:
     passport = make_passport(loaded, "9998469783", NOW)
-    assert any("did not list your medicines" in note for note in passport.not_known)
+    assert passport.not_known == (
+        "The acute hospital's record of 2 May 2026 did not list your medicines, so changes made there may be missing.",)

@@ -72,3 +72,23 @@ def test_an_old_strength_discontinued_beside_the_new_one_is_not_a_stop() -> None
 
 def test_entered_in_error_never_happened() -> None:
     assert medication_changes(acute(lithium("400")), acute(lithium("400"), lithium("800", status="entered-in-error")), DICTIONARY) == []
+
+
+def test_a_hold_is_announced_as_a_pause_never_as_a_stop() -> None:
+    held = lithium("400", status="on-hold", reason="Acute kidney injury", change=("on-hold", "Acute kidney injury"))
+    declared = medication_changes(None, acute(held), DICTIONARY)
+    against_previous = medication_changes(acute(lithium("400")), acute(held), DICTIONARY)
+    assert [c.description for c in declared] == [
+        "The acute hospital paused Lithium carbonate 400mg modified-release tablets: on hold, not to be taken until it is restarted. "
+        "Reason recorded: Acute kidney injury."]
+    assert [c.description for c in against_previous] == [
+        "The acute hospital paused Lithium carbonate 400mg modified-release tablets: was 400 mg at night; now on hold, not to be taken "
+        "until it is restarted. Reason recorded: Acute kidney injury."]
+
+
+def test_a_dose_increase_is_said_as_a_dose_change_never_as_a_stop() -> None:
+    (change,) = medication_changes(acute(lithium("400")), acute(lithium("800", reason="Level 0.3 mmol/L")), DICTIONARY)
+    assert change.description == (
+        "The acute hospital changed Lithium carbonate 400mg modified-release tablets: dose changed from 400 mg to 800 mg once a day "
+        "(was Lithium carbonate 400mg modified-release tablets, 400 mg at night; now Lithium carbonate 400mg modified-release tablets, "
+        "800 mg at night). Reason recorded: Level 0.3 mmol/L.")
