@@ -26,6 +26,7 @@ from medpass.db.rows import PassportRow
 from medpass.db.tables import PATIENTS
 from medpass.domain.issue_lifecycle import issue_resource_id
 from medpass.domain.reconciliation import ReconciliationSettings
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.services.ingest import ingest_message
 from medpass.services.passport import _digest as passport_digest
 from medpass.services.passport import make_passport
@@ -65,7 +66,7 @@ def ingest_seed(engine: Engine, sessions: Any, patients: int, progress: Callable
         for feed in FEEDS:
             with sessions() as session:
                 ingest_message(session, feed, message(serial, feed), sender="bench", now=datetime.now(UTC), max_bytes=5 << 20,
-                               settings=RECONCILIATION)
+                               network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
         with sessions() as session:
             make_passport(session, nhs_number(serial), datetime.now(UTC), settings=RECONCILIATION)
         if serial % 250 == 0:

@@ -27,6 +27,7 @@ from medpass.config import DEFAULT_DEPOT_GRACE_DAYS
 from medpass.db.migrate import upgrade_database
 from medpass.db.session import make_engine, make_sessionmaker
 from medpass.domain.reconciliation import ReconciliationSettings
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.services.ingest import ingest_message
 
 RECONCILIATION = ReconciliationSettings(DEFAULT_DEPOT_GRACE_DAYS)
@@ -80,7 +81,7 @@ class Target:
         for feed, path in files:
             with self.sessions() as session:
                 ingest_message(session, feed, path.read_bytes(), sender="bench", now=datetime.now(UTC), max_bytes=5 << 20,
-                               settings=RECONCILIATION)
+                               network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
         self.seconds += time.perf_counter() - started
         self.rss.append(round(max_rss_mb(), 1))
 

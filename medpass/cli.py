@@ -115,7 +115,8 @@ def load_samples_command() -> None:
     config: Config = wiring["config"]
     with wiring["sessions"]() as session:
         outcomes = load_samples(session, config.samples_dir, now=_now, max_bytes=config.max_message_bytes,
-                                network=config.care_network, settings=config.reconciliation)
+                                network=config.care_network, public_base_url=config.public_base_url,
+                                settings=config.reconciliation)
     rejected = [o for o in outcomes if o.rejection is not None]
     for outcome in outcomes:
         name = outcome.path.relative_to(config.samples_dir)
@@ -173,7 +174,7 @@ def resolve_command(issue_id: str, accept_feed: str | None, new_version: str | N
     wiring = _medpass()
     with wiring["sessions"]() as session:
         try:
-            issue = resolve_discrepancy(session, issue_id, by=who, now=_now(), reason=reason, intent=intent,
+            issue = resolve_discrepancy(session, issue_id, by=who, now=_now(), expected_version=None, reason=reason, intent=intent,
                                         accept_feed=accept_feed, new_version=new_version, dismiss=dismiss)
         except (NotFound, InvalidRequest) as exc:
             click.echo(f"error: {exc}; nothing changed", err=True)
@@ -354,14 +355,15 @@ def sms_test_command(nhs_number: str) -> None:
 def sms_remind_command(nhs_number: str, medicine: str, times: tuple[str, ...], created_by: str) -> None:
     """Set up dose reminders for a medicine the patient takes (sent only with their consent)."""
     wiring = _medpass()
-    settings = wiring["config"].reconciliation
+    config: Config = wiring["config"]
+    settings = config.reconciliation
     with wiring["sessions"]() as session:
         try:
             plan = create_plan(session, nhs_number, medicine, list(times), by=created_by, now=_now(), settings=settings)
         except (InvalidRequest, NotFound) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
-        queued = plan_reminders(session, _now(), settings=settings).queued
+        queued = plan_reminders(session, _now(), rule=config.missed_doses, network=config.care_network, settings=settings).queued
     click.echo(f"reminders for {plan.medicine} at {', '.join(plan.times)} (Europe/London); {queued} queued for the next 24 hours")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from medpass.db.rows import DetectedIssueRow, ResolutionRow
@@ -43,12 +43,23 @@ def patient_issues(session: Session, patient_id: int, *, current_only: bool = Tr
     return [_stored(row, actions.get(row.id, [])) for row in rows]
 
 
-def find_issue(session: Session, resource_id: str) -> tuple[DetectedIssueRow, StoredIssue] | None:
-    """One discrepancy by its DetectedIssue id."""
-    row = session.scalars(select(DetectedIssueRow).where(DetectedIssueRow.resource_id == resource_id)).one_or_none()
+def _one_issue(session: Session, query: Select[tuple[DetectedIssueRow]]) -> tuple[DetectedIssueRow, StoredIssue] | None:
+    """The discrepancy a query finds, with its actions."""
+    row = session.scalars(query).one_or_none()
     if row is None:
         return None
     return row, _stored(row, _actions_by_issue(session, [row.id]).get(row.id, []))
+
+
+def find_issue(session: Session, resource_id: str) -> tuple[DetectedIssueRow, StoredIssue] | None:
+    """One discrepancy by its DetectedIssue id."""
+    return _one_issue(session, select(DetectedIssueRow).where(DetectedIssueRow.resource_id == resource_id))
+
+
+def find_issue_for_update(session: Session, resource_id: str) -> tuple[DetectedIssueRow, StoredIssue] | None:
+    """One discrepancy, locked until the transaction ends and read afresh (PostgreSQL; SQLite writes one at a time anyway)."""
+    query = select(DetectedIssueRow).where(DetectedIssueRow.resource_id == resource_id).with_for_update()
+    return _one_issue(session, query.execution_options(populate_existing=True))
 
 
 def record_action(session: Session, row: DetectedIssueRow, action: str, by: str, at: datetime, details: dict[str, Any]) -> None:

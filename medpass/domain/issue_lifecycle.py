@@ -102,6 +102,11 @@ class StoredIssue:
     actions: tuple[IssueAction, ...] = ()
 
     @property
+    def version(self) -> int:
+        """The DetectedIssue's version (meta.versionId, ETag, If-Match): 1, plus one for every resolve, dismiss or reopen."""
+        return 1 + len(self.actions)
+
+    @property
     def resolution(self) -> IssueAction | None:
         """The latest resolve or dismiss, if the issue is closed."""
         if self.status is IssueStatus.OPEN:

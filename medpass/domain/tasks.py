@@ -115,10 +115,6 @@ class MissedDoseRule:
     days: int = 7
 
 
-#: The issue's example rule: three missed doses in seven days.
-DEFAULT_MISSED_DOSES = MissedDoseRule()
-
-
 def is_overdue(status: TaskStatus, due: datetime, now: datetime) -> bool:
     """Nobody acknowledged it in time: still requested after its due time."""
     return status is TaskStatus.REQUESTED and now > due

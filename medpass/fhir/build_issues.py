@@ -27,11 +27,6 @@ def _mitigation_text(action: IssueAction) -> str:
     return f"{what}{intent}. {details.get('reason', '')}".strip()
 
 
-def issue_version(issue: StoredIssue) -> int:
-    """The DetectedIssue's version: 1, plus one for every resolve, dismiss or reopen."""
-    return 1 + len(issue.actions)
-
-
 def last_updated(issue: StoredIssue) -> datetime:
     """When the DetectedIssue last changed: found, or last acted on."""
     return max([issue.first_found_at, *(a.recorded_at for a in issue.actions)])
@@ -43,7 +38,7 @@ def detected_issue(issue: StoredIssue) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "DetectedIssue",
         "id": issue.resource_id,
-        "meta": {"versionId": str(issue_version(issue)), "lastUpdated": last_updated(issue).isoformat()},
+        "meta": {"versionId": str(issue.version), "lastUpdated": last_updated(issue).isoformat()},
         "extension": [{"url": REASON_RECORDED_EXTENSION, "valueCode": "documented" if issue.documented else "undocumented"}],
         "status": issue.status.value,
         "code": {

@@ -14,7 +14,7 @@ from medpass.domain.errors import Issue
 from medpass.domain.feeds import Feed, parse_feed
 from medpass.domain.messages import FeedMessage
 from medpass.domain.reconciliation import ReconciliationSettings
-from medpass.domain.tasks import DEMO_NETWORK, CareNetwork
+from medpass.domain.tasks import CareNetwork
 from medpass.fhir.parse import ParsedBundle
 from medpass.fhir.read_message import read_feed_message
 from medpass.services.notifications import notify_partners
@@ -61,8 +61,8 @@ def ingest_message(
     now: datetime,
     max_bytes: int,
     fhir_version: str | None = None,
-    network: CareNetwork = DEMO_NETWORK,
-    public_base_url: str | None = None,
+    network: CareNetwork,
+    public_base_url: str | None,
     settings: ReconciliationSettings,
 ) -> IngestResult:
     """Store `raw` as `feed`'s newest word on its patient, once; raise MessageRejected and store nothing if bad.

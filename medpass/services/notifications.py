@@ -44,7 +44,7 @@ def notify_partners(
     opened: list[DetectedIssueRow],
     network: CareNetwork,
     now: datetime,
-    public_base_url: str | None = None,
+    public_base_url: str | None,
 ) -> int:
     """Create the Tasks one accepted message calls for (the caller commits with the message); how many were made."""
     partners = network.partners(patient.gp_practice_ods, patient.gp_practice_name)

@@ -35,7 +35,7 @@ def _queue(session: Session, patient_id: int, key: str, kind: MessageKind, body:
 
 
 def tell_patient(session: Session, patient: PatientRow, message_id: int, changes: list[MedicationChange],
-                 opened: list[DetectedIssueRow], now: datetime, public_base_url: str | None = None) -> int:
+                 opened: list[DetectedIssueRow], now: datetime, public_base_url: str | None) -> int:
     """Queue the patient's messages about one accepted feed message; how many were queued (the caller commits)."""
     contact = session.scalars(select(SmsContactRow).where(SmsContactRow.patient_id == patient.id)).first()
     if contact is None or contact.number_problem or not may_text(consent_events(session, patient.id)):

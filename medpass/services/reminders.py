@@ -25,7 +25,7 @@ from medpass.domain.reconciled_list import ReconciledLine
 from medpass.domain.reconciliation import ReconciliationSettings
 from medpass.domain.reminder_times import default_times, part_of_day, reminders_between
 from medpass.domain.sms_templates import MessageKind, dose_reminder
-from medpass.domain.tasks import DEFAULT_MISSED_DOSES, DEMO_NETWORK, CareNetwork, MissedDoseRule
+from medpass.domain.tasks import CareNetwork, MissedDoseRule
 from medpass.services.adherence import check_missed_doses
 from medpass.services.sms import consent_events, find_patient, outbox_row
 from medpass.services.statement_reads import reconciled_for
@@ -81,9 +81,13 @@ class PlanningReport:
 
 
 def plan_reminders(session: Session, now: datetime, horizon: timedelta = timedelta(hours=24), *,
-                   rule: MissedDoseRule = DEFAULT_MISSED_DOSES, network: CareNetwork = DEMO_NETWORK,
+                   rule: MissedDoseRule, network: CareNetwork,
                    settings: ReconciliationSettings) -> PlanningReport:
-    """Queue every active plan's reminders due in [now, now + horizon); stop plans whose medicine was stopped."""
+    """Queue every active plan's reminders due in [now, now + horizon); stop plans whose medicine was stopped.
+
+    Reminders left unanswered count as missed: when the configured `rule` is met, the patient's GP practice and
+    the configured trust (`network`) get a missed-dose Task.
+    """
     queued = stopped = 0
     with storage_errors(session):
         active = select(SmsReminderPlanRow).where(SmsReminderPlanRow.active.is_(True)).order_by(SmsReminderPlanRow.id)

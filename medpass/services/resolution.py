@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from medpass.db import issues
-from medpass.domain.errors import InvalidRequest, NotFound
+from medpass.domain.errors import InvalidRequest, NotFound, StaleVersion
 from medpass.domain.feeds import Feed
 from medpass.domain.issue_lifecycle import Intent, IssueStatus, StoredIssue
 
@@ -18,17 +18,24 @@ def resolve_discrepancy(
     *,
     by: str,
     now: datetime,
+    expected_version: int | None,
     reason: str,
     intent: str | None = None,
     accept_feed: str | None = None,
     new_version: str | None = None,
     dismiss: bool = False,
 ) -> StoredIssue:
-    """Close an open discrepancy with who, when, why and what was decided (DetectedIssue.mitigation, Provenance)."""
-    found = issues.find_issue(session, issue_id)
+    """Close an open discrepancy with who, when, why and what was decided (DetectedIssue.mitigation, Provenance).
+
+    If-Match (expected_version) must name the current version. The row is locked while it is checked, so two
+    resolutions never both pass the check.
+    """
+    found = issues.find_issue_for_update(session, issue_id)
     if found is None:
         raise NotFound(f"no discrepancy {issue_id}")
     row, stored = found
+    if expected_version is not None and expected_version != stored.version:
+        raise StaleVersion(f'If-Match names version {expected_version}; DetectedIssue/{issue_id} is at W/"{stored.version}"')
     choices = sum(bool(x) for x in (accept_feed, new_version, dismiss))
     if choices != 1:
         raise InvalidRequest("say exactly one of: accept a feed's version, record a new version, or dismiss")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from medpass.domain.errors import MessageRejected
 from medpass.domain.reconciliation import ReconciliationSettings
-from medpass.domain.tasks import DEMO_NETWORK, CareNetwork
+from medpass.domain.tasks import CareNetwork
 from medpass.services.ingest import IngestResult, ingest_message
 
 _SAMPLE_NAME = re.compile(r"^(?P<feed>gp|mental-health|acute)(?:-(?P<order>\d+))?\.json$")
@@ -39,7 +39,8 @@ def sample_files(samples_dir: Path) -> list[tuple[str, Path]]:
 
 
 def load_samples(
-    session: Session, samples_dir: Path, *, now: Callable[[], datetime], max_bytes: int, network: CareNetwork = DEMO_NETWORK,
+    session: Session, samples_dir: Path, *, now: Callable[[], datetime], max_bytes: int, network: CareNetwork,
+    public_base_url: str | None,
     settings: ReconciliationSettings,
 ) -> list[SampleOutcome]:
     """Ingest every sample; already-loaded ones come back as duplicates, so it is safe to run twice."""
@@ -47,7 +48,7 @@ def load_samples(
     for feed, path in sample_files(samples_dir):
         try:
             result = ingest_message(session, feed, path.read_bytes(), sender="medpass load-samples", now=now(), max_bytes=max_bytes,
-                                    network=network, settings=settings)
+                                    network=network, public_base_url=public_base_url, settings=settings)
             outcomes.append(SampleOutcome(path, result, None))
         except MessageRejected as rejection:
             outcomes.append(SampleOutcome(path, None, rejection))

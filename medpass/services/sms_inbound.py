@@ -17,7 +17,7 @@ from medpass.db.rows import PatientRow, SmsContactRow, SmsInboundRow, SmsOutboxR
 from medpass.domain.contacts import ConsentChange
 from medpass.domain.sms_replies import ReplyKind, classify_reply
 from medpass.domain.sms_templates import HELP_TEXT, MessageKind
-from medpass.domain.tasks import DEFAULT_MISSED_DOSES, DEMO_NETWORK, CareNetwork, MissedDoseRule
+from medpass.domain.tasks import CareNetwork, MissedDoseRule
 from medpass.services.adherence import ANSWER_WINDOW, check_missed_doses
 from medpass.services.sms import enqueue, record_consent
 from medpass.services.storage import storage_errors
@@ -27,7 +27,7 @@ _STATUS_ORDER = {"queued": 0, "sending": 1, "sent": 2, "undelivered": 3, "failed
 
 
 def receive_reply(session: Session, *, message_sid: str, from_number: str, body: str, now: datetime,
-                  rule: MissedDoseRule = DEFAULT_MISSED_DOSES, network: CareNetwork = DEMO_NETWORK) -> ReplyKind:
+                  rule: MissedDoseRule, network: CareNetwork) -> ReplyKind:
     """Store and act on one reply, once per MessageSid (a repeated webhook changes nothing)."""
     kind = classify_reply(body)
     with storage_errors(session):

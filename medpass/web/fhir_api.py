@@ -15,12 +15,12 @@ from werkzeug.exceptions import NotAcceptable, UnsupportedMediaType
 
 from medpass.domain.clients import ApiClient, Interaction
 from medpass.domain.discrepancies import DiscrepancyCode
-from medpass.domain.errors import InvalidRequest, Issue, NotAuthenticated, NotFound, NotPermitted, Severity, StaleVersion, TooManyRequests
+from medpass.domain.errors import InvalidRequest, Issue, NotAuthenticated, NotFound, NotPermitted, Severity, TooManyRequests
 from medpass.domain.issue_lifecycle import IssueStatus, StoredIssue
 from medpass.domain.nhs_number import NHS_NUMBER_SYSTEM, nhs_number_problem, normalise_nhs_number
 from medpass.domain.statement_search import search
 from medpass.fhir.build_audit import audit_event
-from medpass.fhir.build_issues import detected_issue, issue_version, last_updated
+from medpass.fhir.build_issues import detected_issue, last_updated
 from medpass.fhir.build_medication import medication_resource
 from medpass.fhir.build_passport import passport_document
 from medpass.fhir.build_patient import patient_resource
@@ -468,7 +468,7 @@ def search_detected_issues() -> ResponseReturnValue:
 
 def _issue_response(issue: StoredIssue) -> Response:
     """A DetectedIssue with its ETag and Last-Modified."""
-    return versioned(detected_issue(issue), issue_version(issue), last_updated(issue))
+    return versioned(detected_issue(issue), issue.version, last_updated(issue))
 
 
 @fhir_api.get("/DetectedIssue/<issue_id>")
@@ -478,16 +478,14 @@ def read_detected_issue(issue_id: str) -> ResponseReturnValue:
     return _issue_response(find_detected_issue(db_session(), issue_id))
 
 
-def _resolve(issue_id: str, current: StoredIssue, resource: Any) -> Response:
+def _resolve(issue_id: str, resource: Any) -> Response:
     """Record the resolution a DetectedIssue sent back asks for, under If-Match."""
     expected = if_match()
-    if expected is not None and expected != issue_version(current):
-        raise StaleVersion(f'If-Match names version {expected}; DetectedIssue/{issue_id} is at W/"{issue_version(current)}"')
     asked = read_resolution(resource, issue_id)
     client: ApiClient = g.api_client
     who = f"{asked.author} via {client.name} ({client.ods_code})" if asked.author else f"{client.name} ({client.ods_code})"
-    resolved = resolve_discrepancy(db_session(), issue_id, by=who, now=api_now(), reason=asked.reason, intent=asked.intent,
-                                   accept_feed=asked.accept_feed, new_version=asked.new_version, dismiss=asked.dismiss)
+    resolved = resolve_discrepancy(db_session(), issue_id, by=who, now=api_now(), expected_version=expected, reason=asked.reason,
+                                   intent=asked.intent, accept_feed=asked.accept_feed, new_version=asked.new_version, dismiss=asked.dismiss)
     return _issue_response(resolved)
 
 
@@ -498,8 +496,7 @@ def update_detected_issue(issue_id: str) -> ResponseReturnValue:
     If-Match (with or without W/) must name the current version, else 412.
     """
     require_scope("DetectedIssue", Interaction.UPDATE)
-    current = find_detected_issue(db_session(), issue_id)
-    return _resolve(issue_id, current, request.get_json(force=True, silent=True))
+    return _resolve(issue_id, request.get_json(force=True, silent=True))
 
 
 @fhir_api.patch("/DetectedIssue/<issue_id>")
@@ -507,4 +504,4 @@ def update_detected_issue_by_patch(issue_id: str) -> ResponseReturnValue:
     """The same as PUT, as a JSON Patch on the current DetectedIssue (e.g. replace /status, add /mitigation/-)."""
     require_scope("DetectedIssue", Interaction.UPDATE)
     current = find_detected_issue(db_session(), issue_id)
-    return _resolve(issue_id, current, patched(detected_issue(current)))
+    return _resolve(issue_id, patched(detected_issue(current)))

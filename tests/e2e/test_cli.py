@@ -1,12 +1,17 @@
-"""The command line as a user runs it: init-db, ingest, load-samples."""
+"""The command line as a user runs it: init-db, ingest, load-samples, discrepancies, passport, SMS."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from medpass.db.rows import PatientRow, SmsOutboxRow, TaskRow
 from tests.conftest import ROOT, shared_path
 from tests.e2e.conftest import FLASK
 from tests.fhir_schema import schema_errors
@@ -150,3 +155,47 @@ def test_sms_consent_test_and_dispatch_from_the_command_line(flask_cli: Cli, cli
     misconfigured = subprocess.run([*FLASK, "sms-dispatch"], env={**cli_env, "MEDPASS_SMS_GATEWAY": "twilio"}, cwd=ROOT,
                                    capture_output=True, text=True, timeout=60)
     assert misconfigured.returncode == 1 and "needs TWILIO_ACCOUNT_SID" in misconfigured.stderr
+
+
+def _unanswered_reminders(session: Session, nhs_number: str, days_ago: list[int]) -> None:
+    """Dose reminders that went out on those days and were never answered (the SMS round trip, already happened)."""
+    patient = session.scalars(select(PatientRow.id).where(PatientRow.nhs_number == nhs_number)).one()
+    now = datetime.now(UTC)
+    for day in days_ago:
+        sent_at = now - timedelta(days=day)
+        session.add(SmsOutboxRow(patient_id=patient, idempotency_key=f"dose:earlier:{day}", kind="dose-reminder", body="Time.",
+                                 segments=1, due_at=sent_at, valid_until=None, status="sent", attempts=1, next_attempt_at=sent_at,
+                                 sent_at=sent_at, created_at=sent_at))
+    session.commit()
+
+
+def _missed_dose_tasks(session: Session) -> list[tuple[str, str | None, str, str]]:
+    """Who was asked to contact the patient about missed doses, and what they were told."""
+    session.rollback()
+    found = select(TaskRow.owner_feed, TaskRow.owner_ods, TaskRow.owner_name, TaskRow.description).where(TaskRow.kind == "missed-doses")
+    return sorted(session.execute(found.order_by(TaskRow.owner_feed)).tuples())
+
+
+def test_sms_remind_raises_missed_dose_tasks_by_the_configured_rule_for_the_configured_trust(
+    cli_env: dict[str, str], session: Session
+) -> None:
+    env = {**cli_env, "MEDPASS_TRUST_ODS": "RXX01", "MEDPASS_TRUST_NAME": "Eastside Mental Health NHS Trust", "MEDPASS_MISSED_DOSES": "5"}
+
+    def flask(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*FLASK, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    assert flask("init-db").returncode == 0 and flask("load-samples").returncode == 0
+    assert flask("sms-consent", "--nhs-number", "9999986986", "--opt-in", "--phone", "07700 900123", "--by", "Pharmacist A",
+                 "--how", "in clinic").returncode == 0
+    _unanswered_reminders(session, "9999986986", [1, 2, 3, 4])
+    lithium = flask("sms-remind", "--nhs-number", "9999986986", "--medicine", "Lithium carbonate", "--by", "Pharmacist A")
+    assert lithium.returncode == 0, lithium.stderr
+    assert _missed_dose_tasks(session) == []  # four missed: the default rule (three) would have called the team already
+
+    _unanswered_reminders(session, "9999986986", [5])
+    amlodipine = flask("sms-remind", "--nhs-number", "9999986986", "--medicine", "Amlodipine", "--by", "Pharmacist A")
+    assert amlodipine.returncode == 0, amlodipine.stderr
+    told = ("The patient has missed 5 doses in the last 7 days: they replied SKIP to their medicine reminders, or did not answer. "
+            "Please contact them.")
+    assert _missed_dose_tasks(session) == [("gp", "ZZG02", "Sample Street Medical Centre", told),
+                                           ("mental-health", "RXX01", "Eastside Mental Health NHS Trust", told)]

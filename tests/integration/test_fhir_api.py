@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.services.clients import create_client
 from medpass.services.samples import load_samples
 from tests.conftest import NOW, RECONCILIATION, SAMPLES, snapshot
@@ -22,7 +23,7 @@ NHS = "https://fhir.nhs.uk/Id/nhs-number"
 @pytest.fixture
 def api(app: Flask, session: Session) -> tuple[FlaskClient, dict[str, str]]:
     """A test client and the headers of a GP system allowed to read patients and discrepancies."""
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     _, token = create_client(session, name="Practice system", ods_code="ZZG02", feed="gp",
                              scopes=["system/Patient.rs", "system/DetectedIssue.rs", "system/MedicationStatement.rs",
                                      "system/List.s"], now=NOW)
@@ -241,7 +242,8 @@ def test_paging_follows_next_links_that_stay_consistent_while_a_feed_writes(
                                                                                        for e in message["entry"])]
     from medpass.services.ingest import ingest_message
 
-    ingest_message(session, "gp", json.dumps(message).encode(), sender="test", now=NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    ingest_message(session, "gp", json.dumps(message).encode(), sender="test", now=NOW, max_bytes=5 << 20,
+                   network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     link = next((k["url"] for k in first["link"] if k["relation"] == "next"), None)
     while link:
         page = body(client.get(link.replace("http://localhost", ""), headers=headers))

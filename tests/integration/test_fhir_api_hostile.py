@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.services.clients import create_client
 from tests.conftest import NOW, RECONCILIATION, SAMPLES, snapshot
 
@@ -156,7 +157,7 @@ def task_owner(app: Flask, session: Session) -> tuple[FlaskClient, dict[str, str
     """The demo data loaded; the GP practice ZZG02's system and one of its Tasks."""
     from medpass.services.samples import load_samples
 
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     _, token = create_client(session, name="Practice", ods_code="ZZG02", feed=None, scopes=["system/Task.rus", "system/Patient.c"], now=NOW)
     client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
     task = client.get("/fhir/Task?owner=Organization/ZZG02", headers=headers).get_json()["entry"][0]["resource"]

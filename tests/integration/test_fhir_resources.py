@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from medpass import create_app
 from medpass.config import Config
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.fhir.registry import REGISTRY
 from medpass.services.clients import create_client
 from medpass.services.ingest import ingest_message
@@ -40,7 +41,7 @@ def body(response: Any, status: int = 200) -> dict[str, Any]:
 @pytest.fixture
 def api(app: Flask, session: Session) -> Api:
     """The demo data, and a system allowed to read and search everything and to create Patients."""
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     _, token = create_client(session, name="Integration", ods_code="ZZG02", feed="gp",
                              scopes=["system/*.rs", "system/Patient.c", "system/DetectedIssue.u"], now=NOW)
     return app.test_client(), {"Authorization": f"Bearer {token}", "Accept": "application/fhir+json"}
@@ -105,7 +106,8 @@ def test_a_hospital_prescription_is_served_as_a_medication_request(api: Api, ses
                                                   "display": "Sertraline 50mg tablets"}]},
         "subject": {"reference": message["entry"][0]["fullUrl"]}, "authoredOn": "2026-10-30",
         "dosageInstruction": [{"text": "One tablet each morning"}]}
-    ingest_message(session, "acute", encode(message), sender="hospital", now=NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    ingest_message(session, "acute", encode(message), sender="hospital", now=NOW, max_bytes=5 << 20,
+                   network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     pid = patient_id(client, headers, NHS_NUMBER)
     requests = body(client.get(f"/fhir/MedicationRequest?patient=Patient/{pid}", headers=headers))
     assert requests["total"] == 1
@@ -264,7 +266,7 @@ def test_a_total_alone_comes_from_count_zero_and_unknown_total_hints_change_noth
 
 
 def test_a_merge_patch_moves_a_task_as_fhirpy_sends_it(app: Flask, session: Session) -> None:
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     _, token = create_client(session, name="Practice", ods_code="ZZG02", feed=None, scopes=["system/Task.rus"], now=NOW)
     client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
     task = body(client.get("/fhir/Task?owner=Organization/ZZG02&status=requested", headers=headers))["entry"][0]["resource"]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from medpass.db import repository
 from medpass.db.rows import FeedMessageRow, MedicationRow, PatientRow
 from medpass.domain.errors import MessageRejected
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.services.ingest import ingest_message
 from tests.conftest import NOW, RECONCILIATION, snapshot
 from tests.messages import NHS_NUMBER, OTHER_NHS_NUMBER, bundle, encode, statement
@@ -22,9 +23,11 @@ LIMIT = 5 * 1024 * 1024
 
 
 def ingest(session: Session, raw: bytes, feed: str = "gp", **kwargs: Any) -> Any:
-    """Ingest with the test clock and default limit."""
+    """Ingest with the test clock and default limit, as the demo deployment (its care network, no public address)."""
     kwargs.setdefault("now", NOW)
     kwargs.setdefault("max_bytes", LIMIT)
+    kwargs.setdefault("network", DEMO_NETWORK)
+    kwargs.setdefault("public_base_url", None)
     return ingest_message(session, feed, raw, sender="test-sender", **kwargs, settings=RECONCILIATION)
 
 

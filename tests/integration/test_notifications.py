@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from medpass.db.rows import NotificationRow, SubscriptionRow, TaskRow
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.push.rest_hook import send
 from medpass.services.clients import create_client
 from medpass.services.ingest import ingest_message
@@ -43,9 +44,9 @@ def headers_for(session: Session, ods: str, scopes: list[str] = TASK_SCOPES) -> 
 @pytest.fixture
 def changed(session: Session) -> int:
     """The demo data loaded, then the hospital's lithium change ingested now; the new message's id."""
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     result = ingest_message(session, "acute", lithium_reduced(), sender="hospital", now=datetime.now(UTC), max_bytes=5 << 20,
-                            settings=RECONCILIATION)
+                            network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     made = session.execute(select(TaskRow.kind, TaskRow.owner_ods).where(TaskRow.message_id == result.message_id)).all()
     # the change itself, and the lithium dose discrepancy it opened with the GP record (high severity), for GP and trust
     assert sorted(made) == [("changed", "ZZG02"), ("changed", "ZZT01"),
@@ -81,9 +82,9 @@ def test_a_hospital_change_gives_the_gp_practice_and_the_trust_each_an_urgent_ta
 def test_the_same_message_again_or_an_older_one_makes_no_new_task(session: Session, changed: int) -> None:
     before = session.scalar(select(func.count()).select_from(TaskRow))
     again = ingest_message(session, "acute", lithium_reduced(), sender="hospital", now=datetime.now(UTC), max_bytes=5 << 20,
-                           settings=RECONCILIATION)
+                           network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     older = ingest_message(session, "acute", lithium_reduced("2026-02-25T10:00:00+00:00"), sender="hospital",
-                           now=datetime.now(UTC), max_bytes=5 << 20, settings=RECONCILIATION)
+                           now=datetime.now(UTC), max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     assert again.duplicate and again.tasks == 0 and older.tasks == 0
     assert again.message_id == changed and not older.duplicate
     assert session.scalar(select(func.count()).select_from(TaskRow)) == before
@@ -134,9 +135,10 @@ def test_only_the_owner_may_move_a_task_and_a_rejection_needs_a_reason(
 
 
 def test_a_task_nobody_acknowledged_in_time_is_listed_as_overdue(app: Flask, session: Session) -> None:
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     long_ago = datetime.now(UTC) - timedelta(days=2)
-    ingest_message(session, "acute", lithium_reduced(), sender="hospital", now=long_ago, max_bytes=5 << 20, settings=RECONCILIATION)
+    ingest_message(session, "acute", lithium_reduced(), sender="hospital", now=long_ago, max_bytes=5 << 20,
+                   network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     client, gp = app.test_client(), headers_for(session, "ZZG02")
     overdue = body(client.get("/fhir/Task?owner=Organization/ZZG02&overdue=true", headers=gp))
     changed = [e["resource"] for e in overdue["entry"] if e["resource"]["code"]["coding"][0]["code"] == "changed"]
@@ -176,7 +178,7 @@ def _subscribe(client: FlaskClient, headers: dict[str, str], endpoint: str, **ch
 def test_a_subscriber_is_pushed_each_new_task_and_a_failing_endpoint_is_retried_until_it_answers(
     app: Flask, session: Session
 ) -> None:
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     client, gp = app.test_client(), headers_for(session, "ZZG02")
     with receiver() as (url, received):
         created = _subscribe(client, gp, url)
@@ -184,7 +186,8 @@ def test_a_subscriber_is_pushed_each_new_task_and_a_failing_endpoint_is_retried_
         assert created.status_code == 201 and subscription["status"] == "active"
         assert created.headers["Location"].endswith(f"/fhir/Subscription/{subscription['id']}/_history/1")
         now = datetime.now(UTC)
-        ingest_message(session, "acute", lithium_reduced(), sender="hospital", now=now, max_bytes=5 << 20, settings=RECONCILIATION)
+        ingest_message(session, "acute", lithium_reduced(), sender="hospital", now=now, max_bytes=5 << 20,
+                       network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
         received.fail_next = 2
         first = deliver_due(session, now, lambda push: send(push, 5))
         assert (first.delivered, first.failed) == (0, 1)  # the second push waits with the first rather than time out too
@@ -258,12 +261,13 @@ def test_the_patient_page_shows_who_was_told_and_whether_they_acknowledged(app: 
 def test_a_pusher_that_dies_mid_pass_loses_nothing_the_push_comes_again_after_its_lease(app: Flask, session: Session) -> None:
     from medpass.services.subscriptions import LEASE
 
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     client, gp = app.test_client(), headers_for(session, "ZZG02")
     with receiver() as (url, received):
         body(_subscribe(client, gp, url))
         now = datetime.now(UTC)
-        ingest_message(session, "acute", lithium_reduced(), sender="hospital", now=now, max_bytes=5 << 20, settings=RECONCILIATION)
+        ingest_message(session, "acute", lithium_reduced(), sender="hospital", now=now, max_bytes=5 << 20,
+                       network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
 
         def dies(push: Any) -> None:
             send(push, 5)
@@ -282,7 +286,7 @@ def test_two_pushers_at_once_never_push_the_same_notification_twice(app: Flask, 
 
     from medpass.db import tasks as task_rows
 
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     client = app.test_client()
     with receiver() as (url, received):
         for ods in ("ZZG01", "ZZG02", "ZZG03", "ZZG04", "ZZT01", "ZZH01"):

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from medpass.domain.passport import Passport
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.fhir.build_passport import passport_document
 from medpass.render.passport_html import passport_html
 from medpass.render.passport_pdf import passport_pdf
@@ -33,7 +34,7 @@ DEPOT_PATIENT = "9991689761"
 @pytest.fixture
 def loaded(session: Session) -> Session:
     """Every demo patient loaded."""
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     return session
 
 
@@ -149,7 +150,7 @@ def test_a_change_in_the_feeds_makes_a_new_version_that_says_what_changed(loaded
     statement["status"] = "stopped"
     statement["statusReason"] = [{"text": "Side effects: nausea"}]
     ingest_message(loaded, "gp", json.dumps(message).encode(), sender="test", now=NOW + timedelta(days=2), max_bytes=5 << 20,
-                   settings=RECONCILIATION)
+                   network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     newer = make_passport(loaded, SERTRALINE_PATIENT, NOW + timedelta(days=2), RECONCILIATION)
     assert newer.version == 2 and sections(newer)["stopped"] == ["Sertraline"]
     assert newer.changes_since_last == ("Sertraline: stopped",)
@@ -158,7 +159,7 @@ def test_a_change_in_the_feeds_makes_a_new_version_that_says_what_changed(loaded
 def test_after_a_clinician_accepts_a_brand_the_next_passport_says_the_brand_changed_not_that_lithium_stopped(loaded: Session) -> None:
     make_passport(loaded, LITHIUM_PATIENT, NOW, RECONCILIATION)
     brand = next(i for i in reconcile_patient(loaded, LITHIUM_PATIENT, NOW, RECONCILIATION).issues if i.code == "brand-switch")
-    resolve_discrepancy(loaded, brand.resource_id, by="Pat Pharmacist", now=NOW + timedelta(hours=1),
+    resolve_discrepancy(loaded, brand.resource_id, by="Pat Pharmacist", now=NOW + timedelta(hours=1), expected_version=None,
                         reason="Priadel confirmed with the patient", intent="unintentional", accept_feed="gp")
     newer = make_passport(loaded, LITHIUM_PATIENT, NOW + timedelta(hours=1), RECONCILIATION)
     assert sections(newer)["current"] == ["Amlodipine", "Lithium carbonate"]

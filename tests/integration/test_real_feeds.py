@@ -18,6 +18,7 @@ from medpass.db.session import make_engine
 from medpass.db.tables import MEDICATIONS
 from medpass.domain.feeds import Feed
 from medpass.domain.medications import Dosage
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.services.ingest import ingest_message
 from medpass.services.reconcile import reconcile_patient
 from tests.conftest import NOW, RECONCILIATION, SAMPLES
@@ -29,7 +30,8 @@ UCUM = "http://unitsofmeasure.org"
 
 def _ingest(session: Session, message: dict[str, Any], feed: str = "acute") -> int:
     """Ingest a message on a feed and return the patient's id."""
-    ingest_message(session, feed, encode(message), sender="test-sender", now=NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    ingest_message(session, feed, encode(message), sender="test-sender", now=NOW, max_bytes=5 << 20,
+                   settings=RECONCILIATION, network=DEMO_NETWORK, public_base_url=None)
     patient = repository.find_patient(session, NHS_NUMBER)
     assert patient is not None
     return patient.id
@@ -171,9 +173,10 @@ DEPOT_ENVELOPES = {
 def test_a_depot_the_discharge_leaves_off_is_an_omission_whatever_envelope_the_discharge_came_in(session: Session, envelope: str) -> None:
     for feed in ("gp", "mental-health"):
         ingest_message(session, feed, (DEPOT_STORY / f"{feed}.json").read_bytes(), sender="test-sender", now=NOW, max_bytes=5 << 20,
-                       settings=RECONCILIATION)
+                       settings=RECONCILIATION, network=DEMO_NETWORK, public_base_url=None)
     discharge = DEPOT_ENVELOPES[envelope](json.loads((DEPOT_STORY / "acute.json").read_text()))
-    stored = ingest_message(session, "acute", encode(discharge), sender="test-sender", now=NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    stored = ingest_message(session, "acute", encode(discharge), sender="test-sender", now=NOW, max_bytes=5 << 20,
+                            settings=RECONCILIATION, network=DEMO_NETWORK, public_base_url=None)
     row = session.get(FeedMessageRow, stored.message_id)
     found = reconcile_patient(session, stored.nhs_number, NOW, RECONCILIATION).result.discrepancies
     assert row is not None and row.is_discharge

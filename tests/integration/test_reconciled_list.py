@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from medpass.domain.reconciled_list import reconciled_lines
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.fhir.build_reconciled import reconciled_list
 from medpass.services.reconcile import reconcile_patient
 from medpass.services.samples import load_samples
@@ -15,7 +16,7 @@ NAPROXEN_PATIENT = "9991141707"
 
 
 def test_each_medicine_is_one_line_with_every_feeds_version_and_what_is_agreed_now(session: Session) -> None:
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     found = reconcile_patient(session, NAPROXEN_PATIENT, NOW, RECONCILIATION)
     lines = {line.name: line for line in reconciled_lines(found.agreements, "Testbed Lane Surgery")}
     assert {name: (line.state.value, line.agreed_now, line.prescriber, line.monitor) for name, line in lines.items()} == {
@@ -39,7 +40,7 @@ def test_each_medicine_is_one_line_with_every_feeds_version_and_what_is_agreed_n
 
 
 def test_the_reconciled_list_is_a_valid_fhir_list_flagged_with_each_agreed_state(session: Session) -> None:
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     found = reconcile_patient(session, NAPROXEN_PATIENT, NOW, RECONCILIATION)
     resource = reconciled_list(reconciled_lines(found.agreements, "Testbed"), found.patient.id, NOW)
     assert schema_errors(resource) == [] and all(schema_errors(c) == [] for c in resource["contained"])

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from medpass.db.rows import SmsOutboxRow
 from medpass.domain.contacts import ConsentChange
 from medpass.domain.errors import InvalidRequest
+from medpass.domain.tasks import DEMO_NETWORK, MissedDoseRule
 from medpass.services.ingest import ingest_message
 from medpass.services.reminders import create_plan, plan_reminders
 from medpass.services.samples import load_samples
@@ -27,7 +28,7 @@ LITHIUM = "9999986986"
 @pytest.fixture
 def consented(session: Session) -> Session:
     """The demo data, and the lithium patient consented with a mobile number."""
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     record_consent(session, LITHIUM, change=ConsentChange.OPTED_IN, phone="07700 900123", recorded_by="Pharmacist A", how="in clinic",
                    now=NOW)
     return session
@@ -43,9 +44,10 @@ def test_the_dosage_gives_the_default_time_and_the_autumn_change_keeps_it_local(
     plan = create_plan(consented, LITHIUM, "lithium carbonate", [], by="Pharmacist A", now=NOW, settings=RECONCILIATION)
     assert plan.times == ["22:00"]  # "800mg at night", when HS
     start = datetime(2026, 10, 24, 12, tzinfo=UTC)
-    assert plan_reminders(consented, start, timedelta(hours=48), settings=RECONCILIATION).queued == 2
-    assert plan_reminders(consented, start + timedelta(hours=12), timedelta(hours=48),
-                          settings=RECONCILIATION).queued == 1  # only the new day
+    assert plan_reminders(consented, start, timedelta(hours=48), rule=MissedDoseRule(), network=DEMO_NETWORK,
+                          settings=RECONCILIATION).queued == 2
+    assert plan_reminders(consented, start + timedelta(hours=12), timedelta(hours=48), rule=MissedDoseRule(),
+                          network=DEMO_NETWORK, settings=RECONCILIATION).queued == 1  # only the new day
     due = [r.due_at for r in reminders(consented)]  # aware UTC from the database, on SQLite too
     assert due == [datetime(2026, 10, 24, 21, tzinfo=UTC), datetime(2026, 10, 25, 22, tzinfo=UTC), datetime(2026, 10, 26, 22, tzinfo=UTC)]
     body = reminders(consented)[0].body
@@ -53,8 +55,10 @@ def test_the_dosage_gives_the_default_time_and_the_autumn_change_keeps_it_local(
 
 
 def test_chosen_times_hold_across_the_spring_change_and_a_missing_hour_is_not_skipped(consented: Session) -> None:
-    create_plan(consented, LITHIUM, "Lithium carbonate", ["08:00", "01:30"], by="patient's choice", now=NOW, settings=RECONCILIATION)
-    plan_reminders(consented, datetime(2026, 3, 28, 12, tzinfo=UTC), timedelta(hours=36), settings=RECONCILIATION)
+    create_plan(consented, LITHIUM, "Lithium carbonate", ["08:00", "01:30"], by="patient's choice", now=NOW,
+                settings=RECONCILIATION)
+    plan_reminders(consented, datetime(2026, 3, 28, 12, tzinfo=UTC), timedelta(hours=36), rule=MissedDoseRule(), network=DEMO_NETWORK,
+                   settings=RECONCILIATION)
     due = [r.due_at.strftime("%d %H:%M") for r in reminders(consented)]
     assert due == ["29 01:30", "29 07:00"]  # 01:30 does not exist on 29 March: sent at 02:30 BST; 08:00 BST is 07:00 UTC
 
@@ -62,7 +66,7 @@ def test_chosen_times_hold_across_the_spring_change_and_a_missing_hour_is_not_sk
 def test_a_stopped_medicine_stops_its_reminders_and_cancels_those_queued(consented: Session) -> None:
     now = datetime.now(UTC)
     create_plan(consented, LITHIUM, "Lithium carbonate", ["09:00", "21:00"], by="Pharmacist A", now=now, settings=RECONCILIATION)
-    assert plan_reminders(consented, now, settings=RECONCILIATION).queued == 2
+    assert plan_reminders(consented, now, rule=MissedDoseRule(), network=DEMO_NETWORK, settings=RECONCILIATION).queued == 2
     stopped = json.loads(lithium_reduced("2026-11-20T10:00:00+00:00"))
     for entry in stopped["entry"]:
         resource = entry["resource"]
@@ -78,8 +82,9 @@ def test_a_stopped_medicine_stops_its_reminders_and_cancels_those_queued(consent
                 resource["status"] = "stopped"
             if resource["resourceType"] in ("Composition", "List"):
                 resource["date"] = "2026-11-20T10:00:00+00:00"
-        ingest_message(consented, feed, json.dumps(raw).encode(), sender="test", now=now, max_bytes=5 << 20, settings=RECONCILIATION)
-    report = plan_reminders(consented, now + timedelta(minutes=1), settings=RECONCILIATION)
+        ingest_message(consented, feed, json.dumps(raw).encode(), sender="test", now=now, max_bytes=5 << 20,
+                       network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
+    report = plan_reminders(consented, now + timedelta(minutes=1), rule=MissedDoseRule(), network=DEMO_NETWORK, settings=RECONCILIATION)
     assert report.stopped_plans == 1 and report.queued == 0
     assert {r.status for r in reminders(consented)} == {"cancelled"}
     dispatch(consented, ConsoleGateway(), now + timedelta(days=1))  # (the "medicines changed" messages may go; no reminder)
@@ -105,24 +110,27 @@ def test_reminders_left_unanswered_count_as_missed_when_planning_runs(consented:
                                    sent_at=sent_at, created_at=sent_at))
     consented.commit()
     create_plan(consented, LITHIUM, "Lithium carbonate", [], by="x", now=now, settings=RECONCILIATION)
-    plan_reminders(consented, now, settings=RECONCILIATION)
+    plan_reminders(consented, now, rule=MissedDoseRule(), network=DEMO_NETWORK, settings=RECONCILIATION)
     assert len(consented.scalars(select(TaskRow).where(TaskRow.kind == "missed-doses")).all()) == 2
 
 
 def test_reminders_pause_while_a_feed_says_the_patient_is_an_inpatient_and_resume_after_discharge(consented: Session) -> None:
     now = datetime.now(UTC)
     create_plan(consented, LITHIUM, "Lithium carbonate", ["09:00", "21:00"], by="Pharmacist A", now=now, settings=RECONCILIATION)
-    assert plan_reminders(consented, now, settings=RECONCILIATION).queued == 2
+    assert plan_reminders(consented, now, rule=MissedDoseRule(), network=DEMO_NETWORK, settings=RECONCILIATION).queued == 2
     admitted = json.loads(lithium_reduced("2026-11-21T10:00:00+00:00"))
     for entry in admitted["entry"]:
         if entry["resource"]["resourceType"] == "Encounter":
             entry["resource"]["status"] = "in-progress"
             entry["resource"].get("period", {}).pop("end", None)
     assert ingest_message(consented, "acute", json.dumps(admitted).encode(), sender="ward", now=now, max_bytes=5 << 20,
-                          settings=RECONCILIATION)
-    assert plan_reminders(consented, now + timedelta(minutes=1), settings=RECONCILIATION).queued == 0
+                          network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
+    assert plan_reminders(consented, now + timedelta(minutes=1), rule=MissedDoseRule(), network=DEMO_NETWORK,
+                          settings=RECONCILIATION).queued == 0
     assert {r.status for r in reminders(consented)} == {"cancelled"}
     discharged = lithium_reduced("2026-11-22T10:00:00+00:00")  # the discharge summary: the Encounter is finished
-    ingest_message(consented, "acute", discharged, sender="ward", now=now, max_bytes=5 << 20, settings=RECONCILIATION)
-    assert plan_reminders(consented, now + timedelta(minutes=2), settings=RECONCILIATION).queued == 2
+    ingest_message(consented, "acute", discharged, sender="ward", now=now, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None,
+                   settings=RECONCILIATION)
+    assert plan_reminders(consented, now + timedelta(minutes=2), rule=MissedDoseRule(), network=DEMO_NETWORK,
+                          settings=RECONCILIATION).queued == 2
     assert {r.status for r in reminders(consented)} == {"queued"}  # the paused ones are back, not made twice

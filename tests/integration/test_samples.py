@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from medpass.domain.feeds import Feed
 from medpass.domain.nhs_number import is_test_nhs_number, is_valid_nhs_number
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.services.patients import PatientOverview, list_patients, patient_overview
 from medpass.services.samples import load_samples, sample_files
 from tests.conftest import NOW, RECONCILIATION, SAMPLES, snapshot
@@ -20,7 +21,8 @@ LIMIT = 5 * 1024 * 1024
 @pytest.fixture
 def loaded(session: Session) -> Session:
     """A database with every sample loaded."""
-    outcomes = load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=LIMIT, settings=RECONCILIATION)
+    outcomes = load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=LIMIT, network=DEMO_NETWORK, public_base_url=None,
+                            settings=RECONCILIATION)
     assert [o.path for o in outcomes if o.rejection] == []
     return session
 
@@ -46,7 +48,8 @@ def test_every_demo_patient_has_a_valid_nhs_number_in_the_999_test_range(loaded:
 
 def test_loading_the_samples_twice_changes_nothing(loaded: Session, engine: Engine) -> None:
     before = snapshot(engine)
-    again = load_samples(loaded, SAMPLES, now=lambda: NOW + timedelta(days=1), max_bytes=LIMIT, settings=RECONCILIATION)
+    again = load_samples(loaded, SAMPLES, now=lambda: NOW + timedelta(days=1), max_bytes=LIMIT, network=DEMO_NETWORK, public_base_url=None,
+                         settings=RECONCILIATION)
     assert all(o.result is not None and o.result.duplicate for o in again)
     assert snapshot(engine) == before
 

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from medpass.domain.errors import MessageRejected
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.fhir.outcome import operation_outcome
 from medpass.services.ingest import ingest_message
 from tests.conftest import NOW, RECONCILIATION, SHARED, shared_path, snapshot
@@ -32,7 +33,7 @@ def test_public_example_is_ingested_or_refused_with_an_operation_outcome(example
     before = snapshot(engine)
     try:
         result = ingest_message(session, "gp", path.read_bytes(), sender="examples", now=NOW, max_bytes=5 * 1024 * 1024,
-                                settings=RECONCILIATION)
+                                network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     except MessageRejected as rejection:
         outcome = operation_outcome(rejection.issues)
         assert rejection.issues and all(issue.diagnostics for issue in rejection.issues)
@@ -44,7 +45,8 @@ def test_public_example_is_ingested_or_refused_with_an_operation_outcome(example
 
 def test_the_gp_connect_example_is_read_with_its_repairs_reported(session: Session) -> None:
     raw = shared_path("fhir/gp-connect/meds_response.json").read_bytes()
-    result = ingest_message(session, "gp", raw, sender="examples", now=NOW, max_bytes=5 * 1024 * 1024, settings=RECONCILIATION)
+    result = ingest_message(session, "gp", raw, sender="examples", now=NOW, max_bytes=5 * 1024 * 1024,
+                            network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     assert (result.nhs_number, result.medications) == ("9999999999", 2)
     assert {w.location for w in result.warnings} >= {
         "Bundle.entry[5].resource.basedOn",

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from medpass.db.rows import SmsConsentRow, SmsContactRow, SmsOutboxRow
 from medpass.domain.contacts import ConsentChange
 from medpass.domain.errors import InvalidRequest, NotFound
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.services.samples import load_samples
 from medpass.services.sms import SENDING_LEASE, dispatch, enqueue, queue_test_message, record_consent, recover_stale
 from medpass.sms.gateway import ConsoleGateway, TwilioGateway, TwilioSettings
@@ -30,7 +31,7 @@ MOBILE = "07700 900123"
 @pytest.fixture
 def patient(session: Session) -> int:
     """The demo data; the lithium patient's id."""
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     from medpass.db.rows import PatientRow
 
     return session.scalars(select(PatientRow.id).where(PatientRow.nhs_number == LITHIUM)).one()
@@ -208,7 +209,8 @@ def test_a_consented_patient_is_told_once_that_their_medicines_changed_without_n
     opt_in(session)
     now = datetime.now(UTC)
     for _ in range(2):
-        ingest_message(session, "acute", lithium_reduced(), sender="hospital", now=now, max_bytes=5 << 20, settings=RECONCILIATION)
+        ingest_message(session, "acute", lithium_reduced(), sender="hospital", now=now, max_bytes=5 << 20,
+                       network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     session.rollback()
     (told,) = session.scalars(select(SmsOutboxRow).where(SmsOutboxRow.kind == "medicines-changed")).all()
     assert told.body.startswith("medpass, your medicines service: your medicines have changed.") and "Lithium" not in told.body
@@ -216,12 +218,13 @@ def test_a_consented_patient_is_told_once_that_their_medicines_changed_without_n
     record_consent(session, LITHIUM, change=ConsentChange.OPTED_IN, phone=None, recorded_by="patient", how="asked to see names",
                    now=NOW + timedelta(minutes=1), show_medicine_names=True)
     ingest_message(session, "acute", lithium_reduced("2026-03-02T10:00:00+00:00"), sender="hospital", now=now, max_bytes=5 << 20,
-                   settings=RECONCILIATION)
+                   network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     back_up = json.loads(lithium_reduced("2026-03-03T10:00:00+00:00").replace(b"400mg at night", b"800mg at night"))
     for entry in back_up["entry"]:
         if "doseAndRate" in json.dumps(entry["resource"].get("dosage", [])) and "Lithium" in json.dumps(entry["resource"]):
             entry["resource"]["dosage"][0]["doseAndRate"][0]["doseQuantity"]["value"] = 800
-    ingest_message(session, "acute", json.dumps(back_up).encode(), sender="hospital", now=now, max_bytes=5 << 20, settings=RECONCILIATION)
+    ingest_message(session, "acute", json.dumps(back_up).encode(), sender="hospital", now=now, max_bytes=5 << 20,
+                   network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     session.rollback()
     bodies = session.scalars(select(SmsOutboxRow.body).where(SmsOutboxRow.kind == "medicines-changed").order_by(SmsOutboxRow.id)).all()
     assert len(bodies) == 2  # the re-sent list of 2 March changed nothing; the dose going back up on 3 March did
@@ -235,8 +238,8 @@ def test_a_blood_test_that_falls_due_is_sent_as_a_blood_test_not_by_name(session
     opt_in(session)
     due = session.scalars(select(DetectedIssueRow).where(DetectedIssueRow.patient_id == patient,
                                                          DetectedIssueRow.code == "monitoring-due")).one()
-    assert tell_patient(session, session.get_one(PatientRow, patient), 1, [], [due], NOW) == 1
-    assert tell_patient(session, session.get_one(PatientRow, patient), 2, [], [due], NOW) == 0  # once a day
+    assert tell_patient(session, session.get_one(PatientRow, patient), 1, [], [due], NOW, None) == 1
+    assert tell_patient(session, session.get_one(PatientRow, patient), 2, [], [due], NOW, None) == 0  # once a day
     session.commit()
     body = session.scalars(select(SmsOutboxRow.body).where(SmsOutboxRow.kind == "blood-test-due")).one()
     assert "due a blood test" in body and "ithium" not in body
@@ -255,7 +258,7 @@ def test_a_change_message_carries_a_private_passport_link_when_medpass_has_a_pub
     opt_in(session)
     now = datetime.now(UTC)
     ingest_message(session, "acute", lithium_reduced(), sender="hospital", now=now, max_bytes=5 << 20,
-                   public_base_url="https://medpass.example.nhs.uk/", settings=RECONCILIATION)
+                   public_base_url="https://medpass.example.nhs.uk/", network=DEMO_NETWORK, settings=RECONCILIATION)
     session.rollback()
     body = session.scalars(select(SmsOutboxRow.body).where(SmsOutboxRow.kind == "medicines-changed")).one()
     token = body.split("https://medpass.example.nhs.uk/passport/", 1)[1].split()[0]

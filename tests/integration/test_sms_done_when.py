@@ -15,6 +15,7 @@ from medpass import create_app
 from medpass.config import Config
 from medpass.db.rows import SmsInboundRow, SmsOutboxRow
 from medpass.domain.contacts import ConsentChange
+from medpass.domain.tasks import DEMO_NETWORK, MissedDoseRule
 from medpass.services.reminders import create_plan, plan_reminders
 from medpass.services.samples import load_samples
 from medpass.services.sms import dispatch, record_consent
@@ -31,14 +32,14 @@ PUBLIC = "https://medpass.example.nhs.uk"
 def test_a_consented_patient_gets_reminders_replies_and_stop_through_the_twilio_gateway(
     config: Config, engine: Engine, session: Session
 ) -> None:
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     record_consent(session, "9999986986", change=ConsentChange.OPTED_IN, phone="07700 900123", recorded_by="Pharmacist A",
                    how="in clinic", now=NOW)
     create_plan(session, "9999986986", "Lithium carbonate", ["08:00", "22:00"], by="the patient's choice", now=NOW, settings=RECONCILIATION)
     app: Flask = create_app(config.with_overrides({"twilio_auth_token": TOKEN, "public_base_url": PUBLIC}))
     client = app.test_client()
     start = datetime(2026, 10, 24, 12, tzinfo=UTC)  # across the October change
-    plan_reminders(session, start, timedelta(hours=48), settings=RECONCILIATION)
+    plan_reminders(session, start, timedelta(hours=48), rule=MissedDoseRule(), network=DEMO_NETWORK, settings=RECONCILIATION)
     with fake_twilio() as (url, fake):
         gateway = TwilioGateway(TwilioSettings("AC" + "0" * 32, TOKEN, from_number="+447700900999", api_base_url=url))
         for hour in range(48):  # the dispatcher runs through two days, as the scheduler would
@@ -46,13 +47,14 @@ def test_a_consented_patient_gets_reminders_replies_and_stop_through_the_twilio_
             for _ in range(2):  # and twice each time, as two schedulers might
                 dispatch(session, gateway, at)
             if len(fake.requests) == 1 and hour < 12:  # the webhook's service, at this story's time (the web app reads the real clock)
-                receive_reply(session, message_sid="SM" + "f" * 32, from_number="+447700900123", body="Taken", now=at)
+                receive_reply(session, message_sid="SM" + "f" * 32, from_number="+447700900123", body="Taken", now=at,
+                              rule=MissedDoseRule(), network=DEMO_NETWORK)
             if len(fake.requests) == 3:
                 form = {"MessageSid": "SM" + "e" * 32, "From": "+447700900123", "Body": "STOP"}
                 signature = RequestValidator(TOKEN).compute_signature(f"{PUBLIC}/sms/inbound", form)
                 assert client.post("/sms/inbound", data=form, headers={"X-Twilio-Signature": signature}).status_code == 200
-        plan_reminders(session, start + timedelta(hours=48), timedelta(hours=48),
-                       settings=RECONCILIATION)  # planning after STOP queues nothing to send
+        plan_reminders(session, start + timedelta(hours=48), timedelta(hours=48), rule=MissedDoseRule(),
+                       network=DEMO_NETWORK, settings=RECONCILIATION)  # planning after STOP queues nothing to send
         dispatch(session, gateway, start + timedelta(days=5))
     session.rollback()
     sent = select(SmsOutboxRow.due_at).where(SmsOutboxRow.status == "sent").order_by(SmsOutboxRow.due_at)

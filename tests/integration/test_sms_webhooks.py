@@ -17,6 +17,7 @@ from medpass import create_app
 from medpass.config import Config
 from medpass.db.rows import PatientRow, SmsConsentRow, SmsInboundRow, SmsOutboxRow, SmsStatusRow
 from medpass.domain.contacts import ConsentChange
+from medpass.domain.tasks import DEMO_NETWORK
 from medpass.services.samples import load_samples
 from medpass.services.sms import dispatch, enqueue, queue_test_message, record_consent
 from medpass.sms.gateway import ConsoleGateway
@@ -30,7 +31,7 @@ PHONE = "+447700900123"
 @pytest.fixture
 def webhook_app(config: Config, engine: Engine, session: Session) -> Flask:
     """The app with Twilio's auth token and its public URL (as behind a TLS proxy); the lithium patient has consented."""
-    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, settings=RECONCILIATION)
+    load_samples(session, SAMPLES, now=lambda: NOW, max_bytes=5 << 20, network=DEMO_NETWORK, public_base_url=None, settings=RECONCILIATION)
     record_consent(session, "9999986986", change=ConsentChange.OPTED_IN, phone="07700 900123", recorded_by="Pharmacist A",
                    how="in clinic", now=NOW)
     return create_app(config.with_overrides({"twilio_auth_token": TOKEN, "public_base_url": PUBLIC}))
