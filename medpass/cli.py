@@ -19,6 +19,7 @@ from medpass.domain.contacts import ConsentChange
 from medpass.domain.errors import InvalidRequest, MessageRejected, NotFound, StorageUnavailable
 from medpass.domain.feeds import Feed
 from medpass.domain.reconciled_list import reconciled_lines
+from medpass.domain.resolutions import NewVersion, ResolutionKind, decide
 from medpass.domain.tasks import TaskStatus
 from medpass.fhir.build_issues import discrepancy_bundle
 from medpass.fhir.build_passport import passport_document
@@ -160,26 +161,49 @@ def discrepancies_command(nhs_number: str, as_text: bool) -> None:
     click.echo(json.dumps(discrepancy_bundle(found.issues, found.statements, found.patient.id, now), indent=2))
 
 
+def _kind_of(accept_feed: str | None, new_version: bool, mark_stopped: bool, mark_on_hold: bool, dismiss: bool) -> ResolutionKind:
+    """The one kind of decision the options ask for, or InvalidRequest."""
+    chosen = [kind for kind, asked in ((ResolutionKind.ACCEPT_FEED, accept_feed is not None), (ResolutionKind.NEW_VERSION, new_version),
+                                      (ResolutionKind.MARK_STOPPED, mark_stopped), (ResolutionKind.MARK_ON_HOLD, mark_on_hold),
+                                      (ResolutionKind.DISMISS, dismiss)) if asked]
+    if len(chosen) != 1:
+        raise InvalidRequest("say exactly one of --accept-feed, --new-version, --mark-stopped, --mark-on-hold or --dismiss")
+    return chosen[0]
+
+
 @click.command("resolve")
 @click.argument("issue_id")
 @click.option("--accept-feed", type=click.Choice([f.value for f in Feed]), help="accept this feed's version")
-@click.option("--new-version", help="record a new version instead, in words")
-@click.option("--dismiss", is_flag=True, help="dismiss: not a real discrepancy")
+@click.option("--new-version", is_flag=True, help="record a new agreed version: --product, --dose, --frequency, --route [--text]")
+@click.option("--mark-stopped", is_flag=True, help="the medicine is stopped")
+@click.option("--mark-on-hold", is_flag=True, help="the medicine is paused: not to be taken until restarted")
+@click.option("--dismiss", is_flag=True, help="dismiss: not a real difference")
+@click.option("--product", help="the new version's product, e.g. 'Sertraline 100mg tablets'")
+@click.option("--dose", help="the new version's dose, e.g. '100 mg'")
+@click.option("--frequency", help="how often, e.g. 'each morning'")
+@click.option("--route", help="the route, e.g. 'by mouth'")
+@click.option("--text", help="more words for the new version (optional)")
+@click.option("--medicine", help="which medicine the decision is about, when the discrepancy is about several")
 @click.option("--intent", type=click.Choice(["intentional", "unintentional"]), help="was the difference intended?")
 @click.option("--reason", required=True, help="why")
 @click.option("--by", "who", required=True, help="who is recording this (name and role)")
-def resolve_command(issue_id: str, accept_feed: str | None, new_version: str | None, dismiss: bool, intent: str | None,
-                    reason: str, who: str) -> None:
-    """Resolve a discrepancy (its id is the first column of `discrepancies --text`)."""
+def resolve_command(issue_id: str, accept_feed: str | None, new_version: bool, mark_stopped: bool, mark_on_hold: bool, dismiss: bool,
+                    product: str | None, dose: str | None, frequency: str | None, route: str | None, text: str | None,
+                    medicine: str | None, intent: str | None, reason: str, who: str) -> None:
+    """Record what was decided about a discrepancy (its id is the first column of `discrepancies --text`)."""
     wiring = _medpass()
     with wiring["sessions"]() as session:
         try:
-            issue = resolve_discrepancy(session, issue_id, by=who, now=_now(), expected_version=None, reason=reason, intent=intent,
-                                        accept_feed=accept_feed, new_version=new_version, dismiss=dismiss)
+            kind = _kind_of(accept_feed, new_version, mark_stopped, mark_on_hold, dismiss)
+            version = (NewVersion(product or "", dose or "", frequency or "", route or "", text)
+                       if new_version or any((product, dose, frequency, route, text)) else None)
+            decision = decide(kind, reason=reason, by=who, at=_now(), intent=intent, accepted_feed=accept_feed, new_version=version,
+                              medicine=medicine)
+            issue = resolve_discrepancy(session, issue_id, decision, expected_version=None)
         except (NotFound, InvalidRequest) as exc:
             click.echo(f"error: {exc}; nothing changed", err=True)
             sys.exit(1)
-    click.echo(f"{issue.resource_id}: {issue.status.name.lower()} by {who}: {issue.detail}")
+    click.echo(f"{issue.resource_id}: {issue.status.name.lower()} by {who} ({kind.value}): {issue.detail}")
 
 
 @click.command("passport")

@@ -335,15 +335,21 @@ def _decided(line: Line, places: tuple[Position, ...], decision: Decision) -> tu
 
 
 def agree_line(line: Line, lists: Iterable[FeedList], issues: list[StoredIssue], lines_by_reference: dict[str, Line]) -> LineAgreement:
-    """The agreed state of one line: a clinician's decision while no disagreement about it is open, else the feeds'."""
+    """The agreed state of one line: a clinician's decision, else the feeds'.
+
+    A decision that the medicine is to be taken holds only while no disagreement about it is open; one that stops or
+    pauses it holds until a disagreement found after it (never show a disputed medicine as one to take).
+    """
     places = positions(line, lists)
     about = [i for i in issues if i.current and _about(i, line)]
     still_open = tuple(i for i in about if i.status is IssueStatus.OPEN)
     open_codes = {i.code for i in still_open}
     decision = _decision_for(line, about, lines_by_reference)
-    if decision is not None and not _open_conflict(line, places, open_codes):
+    if decision is not None:
         state, version, deciding = _decided(line, places, decision)
-        return LineAgreement(line, state, places, version, deciding, decision, still_open)
+        since = {i.code for i in still_open if i.last_found_at > decision.at}
+        if not _open_conflict(line, places, since if not state.is_current else open_codes):
+            return LineAgreement(line, state, places, version, deciding, decision, still_open)
     state, deciding = _computed(line, places, open_codes, decided=decision is not None)
     takes = [p for p in places if p.says is Says.TAKES]
     shown = deciding if deciding is not None and deciding.members else (_newest(takes) if takes else None)

@@ -21,6 +21,12 @@ _NO_KNOWN_TEXT = re.compile(r"^\s*(no known|nil known|no allergies|nka\b|nkda\b)
 #: AllergyIntolerance statuses that mean there is no allergy to act on (FHIR R4 verificationStatus, clinicalStatus).
 NOT_AN_ALLERGY = frozenset({"refuted", "entered-in-error"})
 NOT_CURRENT = frozenset({"inactive", "resolved"})
+#: How each coded "no known allergy" statement is said to people (shown as a statement: issue 9, point 3).
+NO_KNOWN_WORDS = {"716186003": "No known allergies", "409137002": "No known drug allergies", "716184000": "No known latex allergy",
+                  "429625007": "No known food allergies", "428607008": "No known environmental allergies",
+                  "no-known-allergies": "No known allergies", "no-known-medication-allergies": "No known drug allergies",
+                  "no-known-environmental-allergies": "No known environmental allergies",
+                  "no-known-food-allergies": "No known food allergies"}
 
 
 @dataclass(frozen=True)
@@ -44,10 +50,22 @@ class Allergy:
         return bool(codes & NO_KNOWN_ALLERGY_CODES) or bool(_NO_KNOWN_TEXT.match(self.substance.name))
 
     @property
+    def in_force(self) -> bool:
+        """Not refuted, entered in error, inactive or resolved (FHIR AllergyIntolerance verification and clinical status)."""
+        return self.verification_status not in NOT_AN_ALLERGY and self.clinical_status not in NOT_CURRENT
+
+    @property
     def is_current(self) -> bool:
-        """A recorded allergy to act on: not refuted, entered in error, inactive, resolved, or a 'no known' statement."""
-        return (self.verification_status not in NOT_AN_ALLERGY and self.clinical_status not in NOT_CURRENT
-                and not self.is_no_known_statement)
+        """A recorded allergy to act on: in force, and not a 'no known' statement."""
+        return self.in_force and not self.is_no_known_statement
+
+    @property
+    def no_known_words(self) -> str:
+        """A 'no known allergy' statement as people say it ('No known drug allergies'), else the record's own words."""
+        for coding in self.substance.codings:
+            if coding.code in NO_KNOWN_WORDS:
+                return NO_KNOWN_WORDS[coding.code]
+        return self.substance.name
 
 
 @dataclass(frozen=True)
@@ -58,28 +76,3 @@ class FeedAllergy:
     feed: Feed
     allergy: Allergy
     stored_at: datetime
-
-
-#: SNOMED CT "no known allergy" situations: a statement that none is known, never an allergy (DOMAIN.md §3
-#: "Allergies"; 716186003, 409137002 and 716184000 as the HL7 R4 examples allergyintolerance-nka, -nkda and -nkla
-#: use them; 429625007 and 428607008 their food and environmental siblings [check in the SNOMED CT browser]).
-NO_KNOWN_ALLERGY = {
-    "716186003": "No known allergies",
-    "409137002": "No known drug allergies",
-    "716184000": "No known latex allergy",
-    "429625007": "No known food allergies",
-    "428607008": "No known environmental allergies",
-}
-
-
-def no_known_allergy(allergy: Allergy) -> str | None:
-    """'No known drug allergies' when the record states that none is known, else None."""
-    for coding in allergy.substance.codings:
-        if coding.code in NO_KNOWN_ALLERGY and coding.code_system == "dm+d":
-            return NO_KNOWN_ALLERGY[coding.code]
-    return None
-
-
-def in_force(allergy: Allergy) -> bool:
-    """Not refuted, entered in error, inactive or resolved (FHIR AllergyIntolerance clinical and verification status)."""
-    return allergy.verification_status not in ("refuted", "entered-in-error") and allergy.clinical_status not in ("inactive", "resolved")

@@ -8,23 +8,62 @@ from typing import Any
 from medpass.domain.discrepancies import DiscrepancyCode
 from medpass.domain.issue_lifecycle import IssueAction, StoredIssue
 from medpass.domain.lines import FeedStatement
+from medpass.domain.resolutions import Decision, ResolutionKind, decision_of
 from medpass.fhir.build_statement import medication_statement
-from medpass.fhir.codes import CANONICAL_BASE, DEFINITIONS, DISCREPANCY_SYSTEM, REASON_RECORDED_EXTENSION
+from medpass.fhir.codes import (
+    ACCEPTED_FEED_EXTENSION,
+    CANONICAL_BASE,
+    DEFINITIONS,
+    DISCREPANCY_SYSTEM,
+    INTENT_EXTENSION,
+    KIND_EXTENSION,
+    MEDICINE_EXTENSION,
+    NEW_VERSION_EXTENSION,
+    NEW_VERSION_PARTS,
+    REASON_RECORDED_EXTENSION,
+)
 
 _ACTIVITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
 
 
-def _mitigation_text(action: IssueAction) -> str:
-    """One resolution in words: what was decided and why."""
-    details = action.details
-    if action.action == "dismiss":
-        what = "Dismissed"
-    elif details.get("accepted_feed"):
-        what = f"Accepted the {details['accepted_feed']} feed's version"
+_SAID = {ResolutionKind.MARK_STOPPED: "Marked stopped", ResolutionKind.MARK_ON_HOLD: "Marked on hold", ResolutionKind.DISMISS: "Dismissed"}
+
+
+def _mitigation_text(decision: Decision) -> str:
+    """One decision in words: what was decided (about which medicine), intended or not, and why."""
+    if decision.kind is ResolutionKind.ACCEPT_FEED and decision.accepted_feed is not None:
+        what = f"Accepted the {decision.accepted_feed.value} feed's version"
+    elif decision.kind is ResolutionKind.NEW_VERSION and decision.new_version is not None:
+        version = decision.new_version
+        what = "Recorded a new version: " + ", ".join(part for part in (version.product, version.how_to_take) if part)
     else:
-        what = f"Recorded a new version: {details.get('new_version', '')}"
-    intent = f" ({details['intent']})" if details.get("intent") else ""
-    return f"{what}{intent}. {details.get('reason', '')}".strip()
+        what = _SAID.get(decision.kind, decision.kind.value)
+    about = f" ({decision.medicine})" if decision.medicine else ""
+    intent = f" ({decision.intent.value})" if decision.intent else ""
+    return f"{what}{about}{intent}. {decision.reason}".strip()
+
+
+def _mitigation_extensions(decision: Decision) -> list[dict[str, Any]]:
+    """The decision as the extensions a client sends it with, so that what is read back can be sent again."""
+    found: list[dict[str, Any]] = [{"url": KIND_EXTENSION, "valueCode": decision.kind.value}]
+    if decision.accepted_feed is not None:
+        found.append({"url": ACCEPTED_FEED_EXTENSION, "valueCode": decision.accepted_feed.value})
+    if decision.intent is not None:
+        found.append({"url": INTENT_EXTENSION, "valueCode": decision.intent.value})
+    if decision.medicine:
+        found.append({"url": MEDICINE_EXTENSION, "valueString": decision.medicine})
+    version = decision.new_version
+    if version is not None and version.product:
+        parts = zip(NEW_VERSION_PARTS, (version.product, version.dose, version.frequency, version.route, version.text), strict=True)
+        found.append({"url": NEW_VERSION_EXTENSION, "extension": [{"url": name, "valueString": value} for name, value in parts if value]})
+    return found
+
+
+def _mitigation(action: IssueAction) -> dict[str, Any]:
+    """One resolve or dismiss as a DetectedIssue.mitigation."""
+    decision = decision_of(action.action, action.recorded_by, action.recorded_at, action.details)
+    return {"extension": _mitigation_extensions(decision), "action": {"text": _mitigation_text(decision)},
+            "date": action.recorded_at.isoformat(), "author": {"display": action.recorded_by}}
 
 
 def last_updated(issue: StoredIssue) -> datetime:
@@ -52,11 +91,7 @@ def detected_issue(issue: StoredIssue) -> dict[str, Any]:
         "implicated": [{"reference": reference} for reference in issue.implicated],
         "detail": issue.detail,
     }
-    mitigations = [
-        {"action": {"text": _mitigation_text(a)}, "date": a.recorded_at.isoformat(), "author": {"display": a.recorded_by}}
-        for a in issue.actions
-        if a.action in ("resolve", "dismiss")
-    ]
+    mitigations = [_mitigation(a) for a in issue.actions if a.action in ("resolve", "dismiss")]
     if mitigations:
         resource["mitigation"] = mitigations
     return resource

@@ -12,6 +12,13 @@ from medpass.domain.tasks import TaskKind
 CANONICAL_BASE = "https://medpass.example/fhir"
 DISCREPANCY_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/medication-discrepancy"
 REASON_RECORDED_EXTENSION = f"{CANONICAL_BASE}/StructureDefinition/discrepancy-reason-recorded"
+#: What a clinician decided about a discrepancy, on DetectedIssue.mitigation (domain/resolutions.py).
+INTENT_EXTENSION = f"{CANONICAL_BASE}/StructureDefinition/discrepancy-intent"
+ACCEPTED_FEED_EXTENSION = f"{CANONICAL_BASE}/StructureDefinition/discrepancy-accepted-feed"
+KIND_EXTENSION = f"{CANONICAL_BASE}/StructureDefinition/discrepancy-resolution-kind"
+NEW_VERSION_EXTENSION = f"{CANONICAL_BASE}/StructureDefinition/discrepancy-new-version"
+MEDICINE_EXTENSION = f"{CANONICAL_BASE}/StructureDefinition/discrepancy-medicine"
+NEW_VERSION_PARTS = ("product", "dose", "frequency", "route", "text")
 #: Safety records medpass reads that have no sourced national code yet (see domain/lab_results.py).
 SAFETY_RECORD_SYSTEM = f"{CANONICAL_BASE}/CodeSystem/medication-safety-record"
 FEED_SOURCE_PREFIX = "urn:medpass:feed:"

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from medpass.db import feed_views, repository
 from medpass.db.rows import PassportRow
-from medpass.domain.allergies import in_force, no_known_allergy
 from medpass.domain.dates import long_date
 from medpass.domain.dictionary import normalise_name
 from medpass.domain.feeds import Feed
@@ -35,10 +34,10 @@ def _allergies(session: Session, patient_id: int) -> tuple[tuple[PassportAllergy
     statements: dict[tuple[int, str], AllergyStatement] = {}
     for recorded in feed_views.current_allergies(session, patient_id):
         allergy = recorded.allergy
-        if not in_force(allergy):
+        if not allergy.in_force:
             continue
-        none_known = no_known_allergy(allergy)
-        if none_known is not None:
+        if allergy.is_no_known_statement:
+            none_known = allergy.no_known_words
             statements.setdefault((list(Feed).index(recorded.feed), none_known),
                                   AllergyStatement(none_known, who(recorded.feed), long_date(allergy.recorded_date)))
             continue

@@ -1,31 +1,43 @@
-"""Resolve a discrepancy: accept one feed's version or record a new one, intentional or not, and why."""
+"""Record a clinician's decision about a discrepancy (domain/resolutions.py): intent, reason, who and when."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy.orm import Session
 
-from medpass.db import issues
+from medpass.db import feed_views, issues
 from medpass.domain.errors import InvalidRequest, NotFound, StaleVersion
-from medpass.domain.feeds import Feed
-from medpass.domain.issue_lifecycle import Intent, IssueStatus, StoredIssue
+from medpass.domain.issue_lifecycle import IssueStatus, StoredIssue
+from medpass.domain.lines import Line, identify
+from medpass.domain.resolutions import Decision, ResolutionKind
+from medpass.reference.dictionary import medicines_dictionary
 
 
-def resolve_discrepancy(
-    session: Session,
-    issue_id: str,
-    *,
-    by: str,
-    now: datetime,
-    expected_version: int | None,
-    reason: str,
-    intent: str | None = None,
-    accept_feed: str | None = None,
-    new_version: str | None = None,
-    dismiss: bool = False,
-) -> StoredIssue:
-    """Close an open discrepancy with who, when, why and what was decided (DetectedIssue.mitigation, Provenance).
+def _medicines_of(session: Session, issue: StoredIssue) -> list[str]:
+    """The medicines (line names) an issue's statements are, in the order implicated."""
+    names: dict[str, None] = {}
+    for reference in issue.implicated:
+        kind, _, identifier = reference.partition("/")
+        if kind != "MedicationStatement" or not identifier.isdigit():
+            continue
+        found = feed_views.statement_by_id(session, int(identifier))
+        if found is not None:
+            identified = identify(found[1], medicines_dictionary())
+            names[Line(identified.key, (identified,)).name] = None
+    return list(names)
+
+
+def _check_target(session: Session, issue: StoredIssue, decision: Decision) -> None:
+    """A decision that says what to do with a medicine must be about one: name it when the issue is about several."""
+    medicines = _medicines_of(session, issue)
+    if decision.medicine is not None:
+        if decision.medicine.casefold() not in {m.casefold() for m in medicines}:
+            raise InvalidRequest(f"{decision.medicine!r} is not a medicine this discrepancy is about: {', '.join(medicines)}")
+    elif decision.kind.sets_the_medicine and len(medicines) > 1:
+        raise InvalidRequest(f"this discrepancy is about {' and '.join(medicines)}: say which medicine the decision is about")
+
+
+def resolve_discrepancy(session: Session, issue_id: str, decision: Decision, *, expected_version: int | None) -> StoredIssue:
+    """Close an open discrepancy with the decision (DetectedIssue.mitigation, Provenance); dismissing cancels it.
 
     If-Match (expected_version) must name the current version. The row is locked while it is checked, so two
     resolutions never both pass the check.
@@ -36,24 +48,14 @@ def resolve_discrepancy(
     row, stored = found
     if expected_version is not None and expected_version != stored.version:
         raise StaleVersion(f'If-Match names version {expected_version}; DetectedIssue/{issue_id} is at W/"{stored.version}"')
-    choices = sum(bool(x) for x in (accept_feed, new_version, dismiss))
-    if choices != 1:
-        raise InvalidRequest("say exactly one of: accept a feed's version, record a new version, or dismiss")
-    if not reason.strip():
-        raise InvalidRequest("a reason is required: say why")
-    if not by.strip():
-        raise InvalidRequest("say who is recording this")
-    if not dismiss and intent not in {i.value for i in Intent}:
-        raise InvalidRequest("say whether the difference was intentional or unintentional")
-    if accept_feed is not None and accept_feed not in {f.value for f in Feed}:
-        raise InvalidRequest(f"unknown feed {accept_feed!r}")
     if stored.status is not IssueStatus.OPEN:
         raise InvalidRequest(f"discrepancy {issue_id} is already {stored.status.name.lower()}")
-    details = {k: v for k, v in {"reason": reason.strip(), "intent": intent, "accepted_feed": accept_feed,
-                                  "new_version": new_version}.items() if v}
-    row.status = (IssueStatus.DISMISSED if dismiss else IssueStatus.RESOLVED).value
-    row.resolved_at, row.resolved_by, row.resolution = now, by, details
-    issues.record_action(session, row, "dismiss" if dismiss else "resolve", by, now, details)
+    _check_target(session, stored, decision)
+    details = decision.details()
+    dismissed = decision.kind is ResolutionKind.DISMISS
+    row.status = (IssueStatus.DISMISSED if dismissed else IssueStatus.RESOLVED).value
+    row.resolved_at, row.resolved_by, row.resolution = decision.at, decision.by, details
+    issues.record_action(session, row, "dismiss" if dismissed else "resolve", decision.by, decision.at, details)
     session.commit()
     result = issues.find_issue(session, issue_id)
     assert result is not None

@@ -18,6 +18,7 @@ from medpass.domain.discrepancies import DiscrepancyCode
 from medpass.domain.errors import InvalidRequest, Issue, NotAuthenticated, NotFound, NotPermitted, Severity, TooManyRequests
 from medpass.domain.issue_lifecycle import IssueStatus, StoredIssue
 from medpass.domain.nhs_number import NHS_NUMBER_SYSTEM, nhs_number_problem, normalise_nhs_number
+from medpass.domain.resolutions import decide
 from medpass.domain.statement_search import search
 from medpass.fhir.build_audit import audit_event
 from medpass.fhir.build_issues import detected_issue, last_updated
@@ -484,9 +485,9 @@ def _resolve(issue_id: str, resource: Any) -> Response:
     asked = read_resolution(resource, issue_id)
     client: ApiClient = g.api_client
     who = f"{asked.author} via {client.name} ({client.ods_code})" if asked.author else f"{client.name} ({client.ods_code})"
-    resolved = resolve_discrepancy(db_session(), issue_id, by=who, now=api_now(), expected_version=expected, reason=asked.reason,
-                                   intent=asked.intent, accept_feed=asked.accept_feed, new_version=asked.new_version, dismiss=asked.dismiss)
-    return _issue_response(resolved)
+    decision = decide(asked.kind, reason=asked.reason, by=who, at=api_now(), intent=asked.intent, accepted_feed=asked.accept_feed,
+                      new_version=asked.new_version, medicine=asked.medicine)
+    return _issue_response(resolve_discrepancy(db_session(), issue_id, decision, expected_version=expected))
 
 
 @fhir_api.put("/DetectedIssue/<issue_id>")

@@ -112,6 +112,29 @@ def test_discrepancies_for_an_unknown_patient_is_a_readable_error(flask_cli: Cli
     assert done.returncode == 1 and "error: no patient with NHS number 9990000018" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_resolve_records_each_kind_of_decision_and_the_reconciled_list_shows_what_is_agreed(flask_cli: Cli) -> None:
+    flask_cli("init-db")
+    flask_cli("load-samples")
+    lines = flask_cli("discrepancies", "--nhs-number", "9999986986", "--text").stdout.splitlines()
+    held = next(line.split()[0] for line in lines if "stopped-elsewhere" in line)
+    interaction = next(line.split()[0] for line in lines if " interaction " in line)
+    refused = flask_cli("resolve", held, "--new-version", "--product", "Ramipril 2.5mg capsules", "--intent", "intentional",
+                        "--reason", "Restart at a lower dose", "--by", "Pat Pharmacist")
+    assert (refused.returncode, refused.stderr) == (1, "error: its dose is required; nothing changed\n")
+    both = flask_cli("resolve", interaction, "--mark-stopped", "--accept-feed", "gp", "--intent", "intentional", "--reason", "x",
+                     "--by", "Pat Pharmacist")
+    assert (both.returncode, both.stderr) == (
+        1, "error: say exactly one of --accept-feed, --new-version, --mark-stopped, --mark-on-hold or --dismiss; nothing changed\n")
+    done = flask_cli("resolve", held, "--new-version", "--product", "Ramipril 2.5mg capsules", "--dose", "2.5 mg", "--frequency",
+                     "each morning", "--route", "by mouth", "--text", "check U&E in a week", "--intent", "intentional", "--reason",
+                     "Restart at a lower dose after the AKI", "--by", "Pat Pharmacist")
+    assert done.returncode == 0 and done.stdout.startswith(f"{held}: resolved by Pat Pharmacist (new-version): ")
+    listed = flask_cli("reconciled-list", "--nhs-number", "9999986986", "--text").stdout
+    assert "Ramipril (agreed; prescriber GP practice (Sample Street Medical Centre))" in listed
+    assert "agreed now: Agreed: Ramipril 2.5mg capsules: 2.5 mg each morning, by mouth. check U&E in a week (decided by Pat " \
+           "Pharmacist on " in listed
+
+
 def test_passport_writes_each_form_and_refuses_a_pdf_to_the_screen(flask_cli: Cli, tmp_path: Path) -> None:
     flask_cli("init-db")
     flask_cli("load-samples")

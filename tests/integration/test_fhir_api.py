@@ -193,7 +193,7 @@ def test_a_put_detected_issue_records_the_resolution_under_if_match(app: Flask, 
     stale = client.put(f"/fhir/DetectedIssue/{held['id']}", json=_resolution(held), headers={**writer, "If-Match": 'W/"7"'})
     assert stale.status_code == 412 and body(stale)["resourceType"] == "OperationOutcome"
     no_reason = client.put(f"/fhir/DetectedIssue/{held['id']}", json=_resolution(held, action={"text": "   "}), headers=writer)
-    assert no_reason.status_code == 400 and "reason is required" in body(no_reason)["issue"][0]["diagnostics"]
+    assert no_reason.status_code == 400 and body(no_reason)["issue"][0]["diagnostics"] == "a reason (say why) is required"
     done = client.put(f"/fhir/DetectedIssue/{held['id']}", json=_resolution(held), headers={**writer, "If-Match": '"1"'})
     resolved = body(done)
     assert done.status_code == 200 and done.headers["ETag"] == 'W/"2"' and resolved["status"] == "final"
@@ -251,3 +251,29 @@ def test_paging_follows_next_links_that_stay_consistent_while_a_feed_writes(
         link = next((k["url"] for k in page["link"] if k["relation"] == "next"), None)
     assert sorted(seen) == sorted(e["resource"]["id"] for e in everything["entry"]) and len(seen) == len(set(seen))
     assert _statements(client, headers, "_count=500")["total"] == everything["total"] - 1  # the new view has no naproxen
+
+
+def test_a_clinical_system_records_a_structured_decision_and_the_reconciled_list_follows_it(
+        api: tuple[FlaskClient, dict[str, str]], session: Session) -> None:
+    client, headers = api
+    _, token = create_client(session, name="Practice system", ods_code="ZZG02", feed="gp",
+                             scopes=["system/DetectedIssue.rus", "system/List.rs"], now=NOW)
+    writer = {"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json"}
+    patient = body(client.get(f"/fhir/Patient?identifier={NHS}|9999986986", headers=headers))["entry"][0]["resource"]
+    issues = body(client.get(f"/fhir/DetectedIssue?patient=Patient/{patient['id']}", headers=headers))["entry"]
+    held = next(e["resource"] for e in issues if e["resource"]["code"]["coding"][0]["code"] == "stopped-elsewhere")
+    base = "https://medpass.example/fhir/StructureDefinition/"
+    unsaid = {**held, "status": "final", "mitigation": [{"action": {"text": "Stopped for good"}}]}
+    refused = client.put(f"/fhir/DetectedIssue/{held['id']}", json=unsaid, headers=writer)
+    assert refused.status_code == 400 and body(refused)["issue"][0]["diagnostics"].startswith("say what was decided")
+    said = [{"url": base + "discrepancy-resolution-kind", "valueCode": "mark-stopped"},
+            {"url": base + "discrepancy-intent", "valueCode": "intentional"}]
+    stopped = {**held, "status": "final",
+               "mitigation": [{"action": {"text": "ACE inhibitor stopped for good after the AKI"}, "extension": said}]}
+    done = client.put(f"/fhir/DetectedIssue/{held['id']}", json=stopped, headers=writer)
+    assert done.status_code == 200 and body(done)["mitigation"][0]["action"]["text"] == (
+        "Marked stopped (intentional). ACE inhibitor stopped for good after the AKI")
+    reconciled = body(client.get(f"/fhir/List?patient=Patient/{patient['id']}", headers=writer))["entry"][0]["resource"]
+    flags = {c["medicationCodeableConcept"]["text"]: e["flag"]["coding"][0]["code"]
+             for e, c in zip(reconciled["entry"], reconciled["contained"], strict=True)}
+    assert flags["Ramipril 5mg capsules"] == "stopped"

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from medpass.domain.passport import Passport
+from medpass.domain.resolutions import ResolutionKind, decide
 from medpass.domain.tasks import DEMO_NETWORK
 from medpass.fhir.build_passport import passport_document
 from medpass.render.passport_html import passport_html
@@ -159,8 +160,9 @@ def test_a_change_in_the_feeds_makes_a_new_version_that_says_what_changed(loaded
 def test_after_a_clinician_accepts_a_brand_the_next_passport_says_the_brand_changed_not_that_lithium_stopped(loaded: Session) -> None:
     make_passport(loaded, LITHIUM_PATIENT, NOW, RECONCILIATION)
     brand = next(i for i in reconcile_patient(loaded, LITHIUM_PATIENT, NOW, RECONCILIATION).issues if i.code == "brand-switch")
-    resolve_discrepancy(loaded, brand.resource_id, by="Pat Pharmacist", now=NOW + timedelta(hours=1), expected_version=None,
-                        reason="Priadel confirmed with the patient", intent="unintentional", accept_feed="gp")
+    decision = decide(ResolutionKind.ACCEPT_FEED, by="Pat Pharmacist", at=NOW + timedelta(hours=1), accepted_feed="gp",
+                      reason="Priadel confirmed with the patient", intent="unintentional")
+    resolve_discrepancy(loaded, brand.resource_id, decision, expected_version=None)
     newer = make_passport(loaded, LITHIUM_PATIENT, NOW + timedelta(hours=1), RECONCILIATION)
     assert sections(newer)["current"] == ["Amlodipine", "Lithium carbonate"]
     assert newer.changes_since_last == ("Lithium carbonate: now agreed: take it as shown",)
