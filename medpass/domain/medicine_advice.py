@@ -64,7 +64,8 @@ class AdviceInputs:
 
     gender: str | None
     age: int | None
-    lithium_level_due: date | None = None
+    lithium_level_due: date | None
+    today: date
 
 
 def _methotrexate_day(line: Line) -> str:
@@ -84,8 +85,12 @@ def advice_for(line: Line, inputs: AdviceInputs) -> tuple[str, ...]:
     found: list[str] = []
     if "lithium" in line.classes:
         found += LITHIUM_ADVICE
-        if inputs.lithium_level_due is not None:
-            found.append(f"Your next lithium blood test is due by {long_date(inputs.lithium_level_due)}.")
+        due = inputs.lithium_level_due
+        if due is not None and due < inputs.today:
+            found.append(f"Your lithium blood test was due by {long_date(due)}. Ask your mental-health team or GP practice to "
+                         "arrange it now.")
+        elif due is not None:
+            found.append(f"Your next lithium blood test is due by {long_date(due)}.")
     if "clozapine" in line.ingredients:
         found += CLOZAPINE_ADVICE
     if "valproate" in line.classes and inputs.gender == "female" and (inputs.age is None or 12 <= inputs.age <= 54):

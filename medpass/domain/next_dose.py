@@ -103,7 +103,7 @@ def next_dose_due(entry: MedicationEntry) -> date | None:
     return interval.after(date.fromisoformat(entry.last_dose_date[:10]))
 
 
-def _newest_dose(line: Line) -> Identified | None:
+def newest_dose(line: Line) -> Identified | None:
     """The statement with the newest last dose that also says when the next is due."""
     dated = [m for m in line.members if m.statement.entry.last_dose_date and next_dose_due(m.statement.entry)]
     return max(dated, key=lambda m: m.statement.entry.last_dose_date or "") if dated else None
@@ -113,7 +113,7 @@ def overdue_doses(lines: list[Line], today: date, grace_days: int) -> list[Discr
     """An active long-interval medicine whose next dose was due more than `grace_days` before today."""
     found = []
     for line in (line for line in lines if line.active()):
-        newest = _newest_dose(line)
+        newest = newest_dose(line)
         due = next_dose_due(newest.statement.entry) if newest else None
         if newest is None or due is None or today <= due + timedelta(days=grace_days):
             continue

@@ -19,8 +19,9 @@ from medpass.domain.change_words import describe_change, recorded_changes
 from medpass.domain.dates import long_date
 from medpass.domain.feeds import Feed
 from medpass.domain.issue_lifecycle import StoredIssue
-from medpass.domain.lines import FeedList, Line
+from medpass.domain.lines import FeedList, Identified, Line
 from medpass.domain.medicine_advice import AdviceInputs, advice_for
+from medpass.domain.next_dose import newest_dose, next_dose_due
 from medpass.domain.patient_voice import check_text, issue_text, state_text, who
 from medpass.domain.resolutions import ResolutionKind
 
@@ -192,6 +193,7 @@ def _medicine(agreement: LineAgreement, inputs: PassportInputs, lines_of: dict[s
     version = agreement.version
     source = version.source if version else None
     entry = source.statement.entry if source else agreement.line.members[0].statement.entry
+    dosed = newest_dose(agreement.line) or next((m for m in agreement.line.members if m.statement.entry.last_dose_date), None)
     if section is PassportSection.CHECK:
         harm = _issue_notes(agreement, agreement.harm_if_taken, lines_of)
         notes = check_text(agreement, tuple(dict.fromkeys(harm + _issue_notes(agreement, agreement.open_issues, lines_of))))
@@ -208,13 +210,20 @@ def _medicine(agreement: LineAgreement, inputs: PassportInputs, lines_of: dict[s
         monitored_by=who(version.monitor) if version and version.monitor else None,
         what_for=_what_for(agreement.line),
         since=long_date(entry.effective_start) if entry.effective_start else None,
-        last_dose=long_date(entry.last_dose_date) if entry.last_dose_date else None,
+        last_dose=long_date(dosed.statement.entry.last_dose_date) if dosed else None,
+        next_due=_next_due(dosed, section),
         notes=notes,
         advice=advice_for(agreement.line, inputs.advice) if section in (PassportSection.CURRENT, PassportSection.CHECK) else (),
         brand=source.product.brand if source and source.product and source.product.brand else None,
         codes=tuple((c.system, c.code, c.display or "") for c in entry.medicine.codings if c.system and c.code),
         source=source.statement.reference if source else None,
     )
+
+
+def _next_due(dosed: Identified | None, section: PassportSection) -> str | None:
+    """When the next dose of a depot or other long-interval medicine is due, for a medicine taken now."""
+    due = next_dose_due(dosed.statement.entry) if dosed is not None and section is PassportSection.CURRENT else None
+    return long_date(due) if due else None
 
 
 def _feed_changes(agreement: LineAgreement) -> list[tuple[str, PassportChange]]:

@@ -15,6 +15,7 @@ from medpass.domain.feeds import Feed
 from medpass.domain.issue_lifecycle import StoredIssue
 from medpass.domain.lines import Line
 from medpass.domain.medicine_advice import dangerous_to_stop
+from medpass.domain.next_dose import newest_dose, next_dose_due
 
 _WHO = {Feed.GP: "your GP practice", Feed.MENTAL_HEALTH: "your mental-health team", Feed.ACUTE: "the hospital"}
 _WHOSE = {Feed.GP: "your GP practice's list", Feed.MENTAL_HEALTH: "your mental-health team's list",
@@ -93,10 +94,21 @@ def state_text(agreement: LineAgreement) -> tuple[str, ...]:
     if agreement.state is AgreedState.CHANGED:
         if deciding is not None and deciding.started_here:
             return (f"Started on {when} by {by}{because}.",)
-        return (f"Changed on {when} by {by}{because}.", *change_words(agreement))
+        return (f"Changed on {when} by {by}{because}.", *change_words(agreement), *_not_yet_changed(agreement))
     if decided is not None:
         return (f"Checked and agreed by your care team on {when}.",)
     return ()
+
+
+def _not_yet_changed(agreement: LineAgreement) -> tuple[str, ...]:
+    """Older lists that still have the medicine as it was: the partner has been told (a change notification)."""
+    deciding = agreement.deciding
+    if deciding is None:
+        return ()
+    older = [p for p in agreement.positions if p.says is Says.TAKES and p.message_time < deciding.message_time
+             and describe_change(p.members[0], deciding.members[0])]
+    return tuple(sentence(f"{_WHOSE[p.feed]} of {long_date(p.message_time)} still has {_how(p)}. They have been told about the change.")
+                 for p in older)
 
 
 def change_words(agreement: LineAgreement) -> tuple[str, ...]:
@@ -149,6 +161,17 @@ def issue_text(issue: StoredIssue, line: Line, others: tuple[Line, ...], agreeme
         if "valproate" in line.classes:
             return "Your yearly valproate review with your care team is due. Ask your mental-health team or GP practice to book it."
         return "A blood test for this medicine is due. Ask your mental-health team or GP practice when to have it."
+    if code == DiscrepancyCode.DEPOT_OVERDUE.value:
+        dosed = newest_dose(line)
+        due = next_dose_due(dosed.statement.entry) if dosed else None
+        when = f" on {long_date(due)}" if due else ""
+        return f"Your next injection was due{when}. Contact your mental-health team today to arrange it."
+    if code in (DiscrepancyCode.BRAND_SWITCH.value, DiscrepancyCode.FORM.value) and "lithium" in line.classes:
+        if agreement.state is AgreedState.CHANGED:
+            return ("Your lithium has changed to a different preparation. You need a lithium blood test after a change like this: "
+                    "ask your mental-health team when.")
+        return ("The lithium preparation or brand is not the same on every list. Lithium must be kept on one preparation: ask "
+                "which one you should have before you collect your next supply.")
     if code == DiscrepancyCode.BRAND_SWITCH.value:
         return ("The brand is not the same on every list. This medicine must be kept on one brand: ask which brand you should have "
                 "before you collect your next supply.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from medpass.domain.dates import long_date
 from medpass.domain.discrepancies import (
     Discrepancy,
     DiscrepancyCode,
@@ -104,16 +105,33 @@ def _months_before(today: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
+def lithium_level_months(lithium: Line, lines: list[Line], birth_date: str | None, today: date) -> int:
+    """Months between lithium levels: 3 in the first year, from 65, or with an interacting medicine active; else 6."""
+    active = [line for line in lines if line.active()]
+    starts = [m.statement.entry.effective_start[:10] for m in lithium.members if m.statement.entry.effective_start]
+    first_year = bool(starts) and min(starts) > _months_before(today, 12).isoformat()
+    age = age_on(birth_date, today)
+    interacting = any(set(other.classes) & set(LITHIUM_INTERACTING_CLASSES) for other in active)
+    return 3 if first_year or interacting or (age is not None and age >= OLDER_ADULT_AGE) else 6
+
+
+def lithium_level_due(lines: list[Line], tests: tuple[LabResult, ...], birth_date: str | None, today: date) -> date | None:
+    """When the next lithium level is due (the newest level plus its interval); None without lithium or a level."""
+    lithium = next((line for line in lines if "lithium" in line.classes), None)
+    levels = sorted(t.taken_on for t in tests if t.kind == LITHIUM_LEVEL)
+    if lithium is None or not levels:
+        return None
+    months = lithium_level_months(lithium, lines, birth_date, today)
+    taken = date.fromisoformat(levels[-1][:10])
+    return _months_before(taken, -months)
+
+
 def monitoring_due(lines: list[Line], tests: tuple[LabResult, ...], birth_date: str | None, today: date) -> list[Discrepancy]:
     """Lithium active and no level within its interval (or none in any feed)."""
     found = []
     active = [line for line in lines if line.active()]
     for lithium in (line for line in active if "lithium" in line.classes):
-        starts = [m.statement.entry.effective_start[:10] for m in lithium.members if m.statement.entry.effective_start]
-        first_year = bool(starts) and min(starts) > _months_before(today, 12).isoformat()
-        age = age_on(birth_date, today)
-        interacting = any(set(other.classes) & set(LITHIUM_INTERACTING_CLASSES) for other in active)
-        months = 3 if first_year or interacting or (age is not None and age >= OLDER_ADULT_AGE) else 6
+        months = lithium_level_months(lithium, lines, birth_date, today)
         levels = sorted(t.taken_on for t in tests if t.kind == LITHIUM_LEVEL)
         members = lithium.active()
         if not levels:
@@ -123,7 +141,7 @@ def monitoring_due(lines: list[Line], tests: tuple[LabResult, ...], birth_date: 
             )
             harm = Harm.MODERATE
         elif levels[-1] < _months_before(today, months).isoformat():
-            detail = f"The last lithium level in the feeds was taken on {levels[-1]}; levels are due every {months} months."
+            detail = f"The last lithium level in the feeds was taken on {long_date(levels[-1])}; levels are due every {months} months."
             harm = Harm.HIGH
         else:
             continue
@@ -155,7 +173,8 @@ def valproate_acknowledgement(
             detail = "Valproate is active and no annual risk acknowledgement is in any feed. Check that this year's form is done."
             harm = Harm.MODERATE
         elif acknowledged[-1] < _months_before(today, 12).isoformat():
-            detail = f"Valproate is active; the last annual risk acknowledgement in the feeds was on {acknowledged[-1]}, over a year ago."
+            detail = (f"Valproate is active; the last annual risk acknowledgement in the feeds was on {long_date(acknowledged[-1])}, "
+                      "over a year ago.")
             harm = Harm.HIGH
         else:
             continue

@@ -20,7 +20,7 @@ from medpass.domain.medicine_advice import AdviceInputs
 from medpass.domain.passport import AllergyStatement, Passport, PassportAllergy, PassportInputs, build_passport
 from medpass.domain.patient_voice import who
 from medpass.domain.reconciliation import ReconciliationSettings
-from medpass.domain.safety import age_on
+from medpass.domain.safety import age_on, lithium_level_due
 from medpass.services.reconcile import reconcile_patient
 
 #: What makes two passports different for the patient (not when they were made).
@@ -62,7 +62,10 @@ def make_passport(session: Session, nhs_number: str, now: datetime, settings: Re
         birth_date=patient.birth_date,
         gp_practice=patient.gp_practice_name or patient.gp_practice_ods or "not known",
         lists=found.lists, agreements=found.agreements, allergies=allergies, allergy_statements=statements,
-        advice=AdviceInputs(patient.gender, age_on(patient.birth_date, now.date())), today=now.date(),
+        advice=AdviceInputs(patient.gender, age_on(patient.birth_date, now.date()),
+                            lithium_level_due(list(found.result.lines), feed_views.test_results(session, patient.id), patient.birth_date,
+                                              now.date()), now.date()),
+        today=now.date(),
     )
     repository.lock_patient(session, patient.id)  # another request may be storing this patient's next version
     versions = list(session.scalars(select(PassportRow).where(PassportRow.patient_id == patient.id)

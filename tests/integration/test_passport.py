@@ -86,7 +86,7 @@ def test_a_paused_medicine_is_paused_and_lithium_on_another_brand_is_checked_but
                                   "Do not take it until you are told to start it again.")
     assert "Do not stop or change it until you have checked." in lithium.notes
     assert "Check before you take it." not in lithium.notes
-    assert any(n.startswith("The brand is not the same on every list.") for n in lithium.notes)
+    assert any(n.startswith("The lithium preparation or brand is not the same on every list.") for n in lithium.notes)
     assert any("signs of too much lithium" in a for a in lithium.advice)
     assert [(c.date, c.medicine, c.what, c.why) for c in passport.changes] == [
         ("16 February 2026", "Ramipril 5mg capsules", "Paused", "Acute kidney injury")]
@@ -95,8 +95,12 @@ def test_a_paused_medicine_is_paused_and_lithium_on_another_brand_is_checked_but
 def test_a_documented_dose_change_reads_as_a_dose_change_and_no_known_allergies_is_a_statement(loaded: Session) -> None:
     passport = make_passport(loaded, SERTRALINE_PATIENT, NOW, RECONCILIATION)
     sertraline = next(m for m in passport.medicines if m.line == "Sertraline")
-    assert sertraline.notes == ("Changed on 24 March 2026 by the hospital: Low mood persisting on 50mg.",
-                                "Dose changed from 50 mg to 100 mg in the morning.")
+    assert sertraline.notes == (
+        "Changed on 24 March 2026 by the hospital: Low mood persisting on 50mg.", "Dose changed from 50 mg to 100 mg in the morning.",
+        "Your GP practice's list of 3 March 2026 still has Sertraline 50mg tablets, One tablet each morning. They have been told about "
+        "the change.",
+        "Your mental-health team's list of 10 March 2026 still has Sertraline 50mg tablets, One tablet each morning. They have "
+        "been told about the change.")
     assert passport.allergies == ()
     assert [(s.text, s.recorded_by) for s in passport.allergy_statements] == [("No known drug allergies", "your GP practice"),
                                                                               ("No known drug allergies", "the hospital")]
@@ -172,10 +176,18 @@ def test_after_a_clinician_accepts_a_brand_the_next_passport_says_the_brand_chan
         "Lithium carbonate", "Brand changed to Priadel", "your care team")
 
 
-def test_a_depot_shows_its_last_injection_as_a_date(loaded: Session) -> None:
-    passport = make_passport(loaded, DEPOT_PATIENT, NOW, RECONCILIATION)
-    depot = next(m for m in (*passport.medicines, *passport.check) if m.name.startswith("Zuclopenthixol"))
-    assert depot.last_dose == "8 April 2026"
+def test_a_depot_shows_its_last_injection_and_when_the_next_was_due_and_an_overdue_one_says_to_act_today(loaded: Session) -> None:
+    passport = make_passport(loaded, "9998469783", NOW, RECONCILIATION)
+    depot = next(m for m in passport.medicines if m.line == "Aripiprazole")
+    assert (depot.last_dose, depot.next_due, depot.notes) == (
+        "15 April 2026", "13 May 2026",
+        ("Your next injection was due on 13 May 2026. Contact your mental-health team today to arrange it.",))
+
+
+def test_a_lithium_level_long_overdue_is_said_with_its_date(loaded: Session) -> None:
+    lithium = make_passport(loaded, LITHIUM_PATIENT, NOW, RECONCILIATION).check[0]
+    assert lithium.advice[-1] == ("Your lithium blood test was due by 20 April 2026. Ask your mental-health team or GP practice to "
+                                  "arrange it now.")
 
 
 def test_a_discharge_without_medicines_is_flagged_on_the_passport(loaded: Session) -> None:
