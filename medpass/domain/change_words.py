@@ -90,10 +90,11 @@ def _text(member: Identified) -> str:
 def describe_change(before: Identified, after: Identified) -> str:
     """What changed between two versions of one medicine, in words; '' when nothing people would notice did."""
     said: list[str] = []
-    if _brand(before) != _brand(after) and (before.product or after.product):
+    other_preparation = before.ingredients != after.ingredients or (_form(before) and _form(after) and _form(before) != _form(after))
+    if other_preparation:
+        said.append(f"changed from {before.statement.entry.medicine.name} to {after.statement.entry.medicine.name}")
+    elif _brand(before) != _brand(after) and (before.product or after.product):
         said.append(f"brand changed to {_brand(after)}" if _brand(after) else "changed to a generic (unbranded) version")
-    if _form(before) and _form(after) and _form(before) != _form(after):
-        said.append(f"changed from {_form(before)} to {_form(after)}")
     prn_before, prn_after = is_as_needed(before.statement.entry.dosages), is_as_needed(after.statement.entry.dosages)
     if prn_before != prn_after:
         said.append("changed from when required to regular" if prn_before else "changed from regular to when required")

@@ -17,6 +17,7 @@ from typing import Any
 from medpass.domain.agreement import AgreedState, LineAgreement, Says
 from medpass.domain.change_words import describe_change, recorded_changes
 from medpass.domain.dates import long_date
+from medpass.domain.discrepancies import DiscrepancyCode
 from medpass.domain.feeds import Feed
 from medpass.domain.issue_lifecycle import StoredIssue
 from medpass.domain.lines import FeedList, Identified, Line
@@ -187,6 +188,10 @@ def _issue_notes(agreement: LineAgreement, issues: tuple[StoredIssue, ...], line
     return tuple(dict.fromkeys(notes))
 
 
+#: Findings that "check these" already says partner by partner (who lists it, who leaves it off).
+_SAID_BY_POSITIONS = frozenset({DiscrepancyCode.OMISSION.value, DiscrepancyCode.ADDITION.value})
+
+
 def _medicine(agreement: LineAgreement, inputs: PassportInputs, lines_of: dict[str, Line]) -> PassportMedicine:
     """One line in the patient's words, in the section its agreed state gives."""
     section = SECTION_OF[agreement.state]
@@ -194,9 +199,10 @@ def _medicine(agreement: LineAgreement, inputs: PassportInputs, lines_of: dict[s
     source = version.source if version else None
     entry = source.statement.entry if source else agreement.line.members[0].statement.entry
     dosed = newest_dose(agreement.line) or next((m for m in agreement.line.members if m.statement.entry.last_dose_date), None)
-    if section is PassportSection.CHECK:
+    if section is PassportSection.CHECK:  # who lists it and who leaves it off is said position by position
         harm = _issue_notes(agreement, agreement.harm_if_taken, lines_of)
-        notes = check_text(agreement, tuple(dict.fromkeys(harm + _issue_notes(agreement, agreement.open_issues, lines_of))))
+        others = tuple(i for i in agreement.open_issues if i.code not in _SAID_BY_POSITIONS)
+        notes = check_text(agreement, tuple(dict.fromkeys(harm + _issue_notes(agreement, others, lines_of))))
     elif section is PassportSection.CURRENT:
         notes = state_text(agreement) + _issue_notes(agreement, agreement.open_issues, lines_of)
     else:  # paused, stopped, finished: what to do is in its state's words; findings about taking it do not apply

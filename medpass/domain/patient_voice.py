@@ -140,7 +140,9 @@ def issue_text(issue: StoredIssue, line: Line, others: tuple[Line, ...], agreeme
                         "before your supply runs out.")
     if code == DiscrepancyCode.DUPLICATE_INGREDIENT.value:
         if not others:
-            return "It is listed twice. Check with your pharmacist which one you should take."
+            twice = sorted({m.statement.feed for m in line.members if m.statement.reference in issue.implicated}, key=list(Feed).index)
+            whose = " and ".join(_WHOSE[f] for f in twice) or "One list"
+            return sentence(f"{whose} has it more than once. Check with your pharmacist which one you should take.")
         shared = sorted(line.ingredients & frozenset().union(*(o.ingredients for o in others)))
         names = " and ".join([line.name, *(o.name for o in others)])
         what = " and ".join(shared) or "the same medicine"
