@@ -202,10 +202,6 @@ class LineAgreement:
         """The medicine as people say it."""
         return self.line.name
 
-    def position(self, feed: Feed) -> Position | None:
-        """One partner's position, if it has one."""
-        return next((p for p in self.positions if p.feed is feed), None)
-
     @property
     def remind_to_take(self) -> bool:
         """Dose reminders go on: a current medicine, or one not agreed that must not be stopped suddenly (the passport

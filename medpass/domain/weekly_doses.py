@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from medpass.domain.discrepancies import Discrepancy, DiscrepancyCode, Harm, feeds_of, issue_key, references_of, versions_of
-from medpass.domain.dosing import dose_mg, is_as_needed, times_per_day
+from medpass.domain.dosing import dose_mg, is_as_needed, lines_daily_times, times_per_day
 from medpass.domain.lines import Identified, Line
 
 WEEKLY_SOURCE = (
@@ -24,15 +24,8 @@ _PLACES = Decimal("0.01")
 def times_per_week(member: Identified) -> Decimal | None:
     """Administrations a week over every dosage line, or None when any cannot be read or it is as-needed."""
     dosages = member.statement.entry.dosages
-    if not dosages or is_as_needed(dosages):
-        return None
-    total = Decimal(0)
-    for dosage in dosages:
-        times = times_per_day(dosage)
-        if times is None:
-            return None
-        total += times * 7
-    return total.quantize(_PLACES)
+    daily = None if is_as_needed(dosages) else lines_daily_times(dosages)
+    return None if daily is None else (daily * 7).quantize(_PLACES)
 
 
 def _mg_per_week(member: Identified) -> Decimal | None:
