@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g, request
@@ -14,7 +13,7 @@ if TYPE_CHECKING:
 
 #: GET endpoints that may write: they reconcile (storing what changed) or store a new passport version.
 WRITING_READS = frozenset({
-    "fhir_api.passport", "fhir_api.search_detected_issues", "fhir_api.search_lists",
+    "fhir_api.patients.passport", "fhir_api.issues.search_detected_issues", "fhir_api.statements.search_lists",
     "pages.patient", "pages.passport", "pages.passport_as_pdf", "patient_links.passport",
 })
 
@@ -47,9 +46,6 @@ def medpass_config() -> Any:
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint and the session teardown."""
     from medpass.web.fhir_api import fhir_api
-
-    for routes in ("fhir_notifications", "fhir_records"):  # their routes join the fhir_api blueprint when imported
-        import_module(f"medpass.web.{routes}")
     from medpass.web.health import health
     from medpass.web.pages import pages
     from medpass.web.patient_links import patient_links

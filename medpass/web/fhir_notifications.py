@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, g, request
+from flask import Blueprint, Response, g, request
 from flask.typing import ResponseReturnValue
 
 from medpass.domain.clients import ApiClient, Interaction
@@ -14,9 +14,11 @@ from medpass.fhir.search_params import unsupported
 from medpass.services.subscriptions import client_subscriptions, create_subscription, delete_subscription, find_subscription
 from medpass.services.tasks import find_task, search_tasks, task_history, task_version, update_task
 from medpass.web import db_session
-from medpass.web.fhir_api import api_now, fhir, fhir_api, history_bundle, if_match, json_body, paged, patched, require_scope, versioned
+from medpass.web.fhir_http import api_now, fhir, history_bundle, if_match, json_body, paged, patched, require_scope, versioned
 
 TASK_PARAMETERS = frozenset({"owner", "status", "patient", "code", "overdue"})
+
+notifications = Blueprint("notifications", __name__)
 
 
 def _values(name: str) -> list[str]:
@@ -24,7 +26,7 @@ def _values(name: str) -> list[str]:
     return [v for raw in request.args.getlist(name) for v in raw.split(",") if v]
 
 
-@fhir_api.get("/Task")
+@notifications.get("/Task")
 def search_task() -> ResponseReturnValue:
     """Task?owner=Organization/<ODS>&status=requested (also patient, code, overdue=true), oldest first."""
     require_scope("Task", Interaction.SEARCH)
@@ -50,7 +52,7 @@ def search_task() -> ResponseReturnValue:
     return paged(found, lambda task: task_resource(task, now))
 
 
-@fhir_api.get("/Task/<int:task_id>")
+@notifications.get("/Task/<int:task_id>")
 def read_task(task_id: int) -> ResponseReturnValue:
     """Task read, with ETag and Last-Modified."""
     require_scope("Task", Interaction.READ)
@@ -58,7 +60,7 @@ def read_task(task_id: int) -> ResponseReturnValue:
     return versioned(task_resource(task, api_now()), task.version, task.last_modified)
 
 
-@fhir_api.get("/Task/<int:task_id>/_history")
+@notifications.get("/Task/<int:task_id>/_history")
 def task_history_bundle(task_id: int) -> ResponseReturnValue:
     """Every version of a Task, newest first, as a history Bundle."""
     require_scope("Task", Interaction.READ)
@@ -66,7 +68,7 @@ def task_history_bundle(task_id: int) -> ResponseReturnValue:
     return fhir(history_bundle([(task_resource(t, now), t.version) for t in task_history(db_session(), task_id)]))
 
 
-@fhir_api.get("/Task/<int:task_id>/_history/<version>")
+@notifications.get("/Task/<int:task_id>/_history/<version>")
 def vread_task(task_id: int, version: str) -> ResponseReturnValue:
     """One version of a Task."""
     require_scope("Task", Interaction.READ)
@@ -85,21 +87,21 @@ def _move(task_id: int, resource: object) -> Response:
     return versioned(task_resource(task, api_now()), task.version, task.last_modified)
 
 
-@fhir_api.put("/Task/<int:task_id>")
+@notifications.put("/Task/<int:task_id>")
 def update_task_status(task_id: int) -> ResponseReturnValue:
     """The owner acknowledges (accepted), finishes (completed) or declines (rejected, statusReason.text) its Task."""
     require_scope("Task", Interaction.UPDATE)
     return _move(task_id, json_body())
 
 
-@fhir_api.patch("/Task/<int:task_id>")
+@notifications.patch("/Task/<int:task_id>")
 def update_task_by_patch(task_id: int) -> ResponseReturnValue:
     """The same as PUT, as a JSON Patch on the current Task (e.g. replace /status with accepted)."""
     require_scope("Task", Interaction.UPDATE)
     return _move(task_id, patched(task_resource(find_task(db_session(), task_id), api_now())))
 
 
-@fhir_api.post("/Subscription")
+@notifications.post("/Subscription")
 def create_subscription_resource() -> ResponseReturnValue:
     """Register a rest-hook Subscription on Tasks: 201 with Location; medpass makes it active."""
     require_scope("Subscription", Interaction.CREATE)
@@ -112,7 +114,7 @@ def create_subscription_resource() -> ResponseReturnValue:
     return response
 
 
-@fhir_api.get("/Subscription")
+@notifications.get("/Subscription")
 def search_subscriptions() -> ResponseReturnValue:
     """The calling client's own Subscriptions."""
     require_scope("Subscription", Interaction.SEARCH)
@@ -120,7 +122,7 @@ def search_subscriptions() -> ResponseReturnValue:
     return paged(client_subscriptions(db_session(), client.client_id), subscription_resource)
 
 
-@fhir_api.get("/Subscription/<int:subscription_id>")
+@notifications.get("/Subscription/<int:subscription_id>")
 def read_subscription_resource(subscription_id: int) -> ResponseReturnValue:
     """One of the client's Subscriptions, with its status and last error; 410 once deleted."""
     require_scope("Subscription", Interaction.READ)
@@ -129,7 +131,7 @@ def read_subscription_resource(subscription_id: int) -> ResponseReturnValue:
     return versioned(subscription_resource(stored), stored.version, stored.last_modified)
 
 
-@fhir_api.delete("/Subscription/<int:subscription_id>")
+@notifications.delete("/Subscription/<int:subscription_id>")
 def delete_subscription_resource(subscription_id: int) -> ResponseReturnValue:
     """Stop pushing: 204; a read afterwards answers 410 Gone."""
     require_scope("Subscription", Interaction.DELETE)

@@ -3,7 +3,7 @@ Provenance of resolutions, and the CodeSystems medpass publishes."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
 from medpass.domain.clients import Interaction
@@ -31,20 +31,22 @@ from medpass.services.records import (
     target_issue,
 )
 from medpass.web import db_session
-from medpass.web.fhir_api import fhir_api, paged, patient_param, require_scope, versioned
+from medpass.web.fhir_http import paged, patient_param, require_scope, versioned
 
 CODE_SYSTEMS = {built["id"]: built for built in (discrepancy_code_system(), safety_record_code_system(), task_code_system(),
                                                    passport_section_code_system(), agreed_state_code_system())}
 
+records = Blueprint("records", __name__)
 
-@fhir_api.get("/Medication/<dmd_id>")
+
+@records.get("/Medication/<dmd_id>")
 def read_medication(dmd_id: str) -> ResponseReturnValue:
     """A dm+d product from medpass's dictionary (id = its dm+d ID)."""
     require_scope("Medication", Interaction.READ)
     return versioned(medication_resource(find_medication(dmd_id)), 1, None)
 
 
-@fhir_api.get("/Medication")
+@records.get("/Medication")
 def search_medications() -> ResponseReturnValue:
     """Medication?code=[https://dmd.nhs.uk|]<dm+d ID>."""
     require_scope("Medication", Interaction.SEARCH)
@@ -55,7 +57,7 @@ def search_medications() -> ResponseReturnValue:
     return paged(medications_with_code(code), medication_resource)
 
 
-@fhir_api.get("/MedicationRequest/<int:request_id>")
+@records.get("/MedicationRequest/<int:request_id>")
 def read_medication_request(request_id: int) -> ResponseReturnValue:
     """A MedicationRequest a feed sent (a GP plan, a hospital or trust prescription)."""
     require_scope("MedicationRequest", Interaction.READ)
@@ -63,7 +65,7 @@ def read_medication_request(request_id: int) -> ResponseReturnValue:
     return versioned(medication_request(statement, f"Patient/{patient_id}"), 1, statement.stored_at or statement.message_time)
 
 
-@fhir_api.get("/MedicationRequest")
+@records.get("/MedicationRequest")
 def search_medication_requests() -> ResponseReturnValue:
     """MedicationRequest?patient=Patient/{id}[&status=...]: those in each feed's current message."""
     require_scope("MedicationRequest", Interaction.SEARCH)
@@ -74,7 +76,7 @@ def search_medication_requests() -> ResponseReturnValue:
     return paged(found, lambda s: medication_request(s, f"Patient/{patient_id}"))
 
 
-@fhir_api.get("/AllergyIntolerance/<int:allergy_id>")
+@records.get("/AllergyIntolerance/<int:allergy_id>")
 def read_allergy(allergy_id: int) -> ResponseReturnValue:
     """An allergy as a feed recorded it."""
     require_scope("AllergyIntolerance", Interaction.READ)
@@ -82,7 +84,7 @@ def read_allergy(allergy_id: int) -> ResponseReturnValue:
     return versioned(allergy_intolerance(allergy, f"Patient/{patient_id}"), 1, allergy.stored_at)
 
 
-@fhir_api.get("/AllergyIntolerance")
+@records.get("/AllergyIntolerance")
 def search_allergies() -> ResponseReturnValue:
     """AllergyIntolerance?patient=Patient/{id}: every feed's current allergies (each says which feed)."""
     require_scope("AllergyIntolerance", Interaction.SEARCH)
@@ -91,7 +93,7 @@ def search_allergies() -> ResponseReturnValue:
     return paged(current_allergies(db_session(), patient_id), lambda a: allergy_intolerance(a, f"Patient/{patient_id}"))
 
 
-@fhir_api.get("/Provenance/<provenance_id>")
+@records.get("/Provenance/<provenance_id>")
 def read_provenance(provenance_id: str) -> ResponseReturnValue:
     """Who resolved, dismissed or reopened a discrepancy, when and why."""
     require_scope("Provenance", Interaction.READ)
@@ -99,7 +101,7 @@ def read_provenance(provenance_id: str) -> ResponseReturnValue:
     return versioned(provenance(issue, action, index), 1, action.recorded_at)
 
 
-@fhir_api.get("/Provenance")
+@records.get("/Provenance")
 def search_provenance() -> ResponseReturnValue:
     """Provenance?target=DetectedIssue/<id> or ?patient=Patient/{id}: the history of resolutions."""
     require_scope("Provenance", Interaction.SEARCH)
@@ -113,7 +115,7 @@ def search_provenance() -> ResponseReturnValue:
     return paged(found, lambda f: provenance(*f))
 
 
-@fhir_api.get("/CodeSystem/<code_system_id>")
+@records.get("/CodeSystem/<code_system_id>")
 def read_code_system(code_system_id: str) -> ResponseReturnValue:
     """A CodeSystem medpass publishes (discrepancy codes, safety records, change notifications)."""
     require_scope("CodeSystem", Interaction.READ)
@@ -122,7 +124,7 @@ def read_code_system(code_system_id: str) -> ResponseReturnValue:
     return versioned(CODE_SYSTEMS[code_system_id], 1, None)
 
 
-@fhir_api.get("/CodeSystem")
+@records.get("/CodeSystem")
 def search_code_systems() -> ResponseReturnValue:
     """CodeSystem?url=...: the CodeSystems medpass publishes (all of them without url)."""
     require_scope("CodeSystem", Interaction.SEARCH)
